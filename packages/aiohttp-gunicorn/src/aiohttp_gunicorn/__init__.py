@@ -1,0 +1,1 @@
+"""gunicorn piece of aiohttp."""

@@ -1,0 +1,1 @@
+"""ws piece of aiohttp."""
