@@ -95,5 +95,10 @@ class ProtocolSwitch(NamedTuple):
 
 
 ParserEvent = (
-    RawRequestMessage | RawResponseMessage | BodyChunk | ChunkEnd | MessageEnd | ProtocolSwitch
+    RawRequestMessage
+    | RawResponseMessage
+    | BodyChunk
+    | ChunkEnd
+    | MessageEnd
+    | ProtocolSwitch
 )
