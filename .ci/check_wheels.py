@@ -94,7 +94,9 @@ def check(dist_dir: Path, dist: str) -> None:
     wheel = wheel_for(dist_dir, dist)
     declared = declared_ours(wheel)
     if declared != allowed:
-        sys.exit(f"{dist} declares {sorted(declared)}, the design says {sorted(allowed)}")
+        sys.exit(
+            f"{dist} declares {sorted(declared)}, the design says {sorted(allowed)}"
+        )
     needed = closure(dist)
     wheels = [str(wheel_for(dist_dir, d)) for d in sorted(needed)]
     with tempfile.TemporaryDirectory() as tmp:
