@@ -1,3 +1,41 @@
-"""Async HTTP client/server framework for asyncio."""
+"""Async HTTP client/server framework for asyncio.
+
+This package holds no logic: it gathers the public names of the aiohttp
+pieces (aiohttp-core, -ws, -client, -web, -testing, -gunicorn) where the
+documentation puts them.
+"""
+
+from frozenlist import FrozenList
+
+from aiohttp_core import hdrs
+from aiohttp_core.basic_auth import BasicAuth
+from aiohttp_core.chain_map import ChainMapProxy
+from aiohttp_core.content_disposition import ContentDisposition
+from aiohttp_core.etag import ETag
+from aiohttp_core.http_messages import HttpVersion, HttpVersion10, HttpVersion11
+from aiohttp_core.streams import (
+    EMPTY_PAYLOAD,
+    DataQueue,
+    EmptyStreamReader,
+    EofStream,
+    StreamReader,
+)
 
 __version__ = "4.0.0a0"
+
+__all__ = (
+    "EMPTY_PAYLOAD",
+    "BasicAuth",
+    "ChainMapProxy",
+    "ContentDisposition",
+    "DataQueue",
+    "ETag",
+    "EmptyStreamReader",
+    "EofStream",
+    "FrozenList",
+    "HttpVersion",
+    "HttpVersion10",
+    "HttpVersion11",
+    "StreamReader",
+    "hdrs",
+)
