@@ -1,5 +1,19 @@
 """The abstract base classes users subclass, gathered from the pieces that own them."""
 
 from aiohttp_core.abc import AbstractStreamWriter
+from aiohttp_web.abc import (
+    AbstractAccessLogger,
+    AbstractAsyncAccessLogger,
+    AbstractMatchInfo,
+    AbstractRouter,
+    AbstractView,
+)
 
-__all__ = ("AbstractStreamWriter",)
+__all__ = (
+    "AbstractAccessLogger",
+    "AbstractAsyncAccessLogger",
+    "AbstractMatchInfo",
+    "AbstractRouter",
+    "AbstractStreamWriter",
+    "AbstractView",
+)

@@ -117,10 +117,41 @@ class AbstractAccessLogger(ABC):
         return self.logger.isEnabledFor(logging.INFO)
 
 
+class AbstractAsyncAccessLogger(ABC):
+    """An access logger whose ``log`` is a coroutine, awaited after each response.
+
+    Being awaited lets ``log`` use coroutines of the request and response,
+    e.g. ``await request.text()``, or hand records to an async service.
+    """
+
+    __slots__ = ("log_format", "logger")
+
+    def __init__(self, logger: logging.Logger, log_format: str) -> None:
+        self.logger = logger
+        self.log_format = log_format
+
+    @abstractmethod
+    async def log(
+        self, request: BaseRequest, response: StreamResponse, time: float
+    ) -> None:
+        """Emit the log record for one request."""
+
+    @property
+    def enabled(self) -> bool:
+        """False when the logger would drop the record, so work can be skipped."""
+        return self.logger.isEnabledFor(logging.INFO)
+
+
+#: What ``access_log_class`` parameters accept.
+AccessLoggerClass = type[AbstractAccessLogger] | type[AbstractAsyncAccessLogger]
+
+
 __all__ = (
     "AbstractAccessLogger",
+    "AbstractAsyncAccessLogger",
     "AbstractMatchInfo",
     "AbstractRouter",
     "AbstractView",
+    "AccessLoggerClass",
     "Handler",
 )

@@ -29,7 +29,13 @@ from frozenlist import FrozenList
 from aiohttp_core import hdrs
 from aiohttp_core.log import web_logger
 
-from .abc import AbstractAccessLogger, AbstractMatchInfo, Handler
+from .abc import (
+    AbstractAccessLogger,
+    AbstractAsyncAccessLogger,
+    AbstractMatchInfo,
+    AccessLoggerClass,
+    Handler,
+)
 from .access_log import AccessLogger
 from .app_key import APP_KEY_HINT, AppKey, NotAppKeyWarning
 from .cleanup_ctx import CleanupCallback, CleanupContext, CleanupError
@@ -52,7 +58,7 @@ if TYPE_CHECKING:
     from .protocol import RequestHandler
     from .response import StreamResponse
     from .route_def import AbstractRouteDef
-    from .routes import AbstractRoute, UrlMappingMatchInfo
+    from .routes import AbstractRoute
 
 __all__ = (
     "AppKey",
@@ -81,8 +87,7 @@ async def _run_in_app(
     """Run ``handler`` with ``request.app`` being ``app`` (for its middlewares)."""
     # Only nested applications get here, and only our sub-application
     # resources nest them: their match info can switch the current app.
-    match_info = cast("UrlMappingMatchInfo", request.match_info)
-    with match_info.set_current_app(app):
+    with request.match_info.set_current_app(app):
         return await handler(request)
 
 
@@ -325,9 +330,11 @@ class Application(MutableMapping[str | AppKey[Any], Any]):
 
     # Routes and sub-applications
 
-    def add_routes(self, routes: Iterable[AbstractRouteDef]) -> list[AbstractRoute]:
+    def add_routes(
+        self, routes_table: Iterable[AbstractRouteDef]
+    ) -> list[AbstractRoute]:
         """Register route definitions (a list or a ``RouteTableDef``)."""
-        return self._router.add_routes(routes)
+        return self._router.add_routes(routes_table)
 
     def add_subapp(self, prefix: str, subapp: Application) -> PrefixedSubAppResource:
         """Serve ``subapp`` below the path ``prefix``."""
@@ -441,16 +448,19 @@ class Application(MutableMapping[str | AppKey[Any], Any]):
         self,
         *,
         loop: asyncio.AbstractEventLoop | None = None,
-        access_log_class: type[AbstractAccessLogger] = AccessLogger,
+        access_log_class: AccessLoggerClass = AccessLogger,
         **kwargs: Any,
     ) -> Server:
         if not (
             isinstance(access_log_class, type)
-            and issubclass(access_log_class, AbstractAccessLogger)
+            and issubclass(
+                access_log_class, (AbstractAccessLogger, AbstractAsyncAccessLogger)
+            )
         ):
             raise TypeError(
-                "access_log_class must be a subclass of "
-                f"aiohttp.abc.AbstractAccessLogger, got {access_log_class!r}"
+                "access_log_class must be a subclass of aiohttp.abc."
+                "AbstractAccessLogger or AbstractAsyncAccessLogger, "
+                f"got {access_log_class!r}"
             )
         self.freeze()
         kwargs["access_log_class"] = access_log_class

@@ -52,7 +52,7 @@ from aiohttp_core.http_writer import StreamWriter
 from aiohttp_core.log import access_logger, server_logger
 from aiohttp_core.streams import StreamReader
 
-from .abc import AbstractAccessLogger
+from .abc import AbstractAccessLogger, AbstractAsyncAccessLogger, AccessLoggerClass
 from .access_log import AccessLogger
 from .error_responses import bad_request_answer, error_response, response_of
 from .exceptions import HTTPException
@@ -124,7 +124,7 @@ class RequestHandler(BaseProtocol):
         keepalive_timeout: float | None = 75.0,
         tcp_keepalive: bool = True,
         logger: logging.Logger = server_logger,
-        access_log_class: type[AbstractAccessLogger] = AccessLogger,
+        access_log_class: AccessLoggerClass = AccessLogger,
         access_log: logging.Logger | None = access_logger,
         access_log_format: str = AccessLogger.LOG_FORMAT,
         max_line_size: int = 8190,
@@ -148,7 +148,7 @@ class RequestHandler(BaseProtocol):
         self._timeout_ceil_threshold = float(timeout_ceil_threshold)
         self._max_pipelined = max_pipelined_requests
         self.debug = loop.get_debug() if debug is None else debug
-        self.access_logger: AbstractAccessLogger | None = (
+        self.access_logger: AbstractAccessLogger | AbstractAsyncAccessLogger | None = (
             None
             if access_log is None
             else access_log_class(access_log, access_log_format)

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from .app import AppKey, Application
     from .protocol import RequestHandler
     from .response import StreamResponse
+    from .routes import UrlMappingMatchInfo
 
 __all__ = ("BaseRequest", "FileField", "Request")
 
@@ -537,9 +538,9 @@ class Request(BaseRequest):
         return new
 
     @property
-    def match_info(self) -> AbstractMatchInfo:
+    def match_info(self) -> UrlMappingMatchInfo:
         """What routing found for this request (None while routing runs)."""
-        return cast("AbstractMatchInfo", self._match_info)
+        return cast("UrlMappingMatchInfo", self._match_info)
 
     @property
     def app(self) -> Application:

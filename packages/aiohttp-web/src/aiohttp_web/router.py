@@ -299,10 +299,12 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             "serving (StaticResource, FileResponse) is not part of this build"
         )
 
-    def add_routes(self, routes: Iterable[AbstractRouteDef]) -> list[AbstractRoute]:
+    def add_routes(
+        self, routes_table: Iterable[AbstractRouteDef]
+    ) -> list[AbstractRoute]:
         """Register route definitions (``web.get(...)``, a ``RouteTableDef``)."""
         registered: list[AbstractRoute] = []
-        for route_def in routes:
+        for route_def in routes_table:
             registered.extend(route_def.register(self))
         return registered
 

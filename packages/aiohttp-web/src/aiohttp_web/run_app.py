@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp_core.log import access_logger
 
-from .abc import AbstractAccessLogger
+from .abc import AccessLoggerClass
 from .access_log import AccessLogger
 from .app import Application
 from .runner import (
@@ -47,7 +47,7 @@ def run_app(
     ssl_context: ssl.SSLContext | None = None,
     print: Callable[..., None] | None = builtins.print,
     backlog: int = 128,
-    access_log_class: type[AbstractAccessLogger] = AccessLogger,
+    access_log_class: AccessLoggerClass = AccessLogger,
     access_log_format: str = AccessLogger.LOG_FORMAT,
     access_log: logging.Logger | None = access_logger,
     handle_signals: bool = True,
@@ -129,7 +129,7 @@ async def _run_app(
     ssl_context: ssl.SSLContext | None,
     print: Callable[..., None] | None,
     backlog: int,
-    access_log_class: type[AbstractAccessLogger],
+    access_log_class: AccessLoggerClass,
     access_log_format: str,
     access_log: logging.Logger | None,
     handle_signals: bool,

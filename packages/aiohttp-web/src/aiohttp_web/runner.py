@@ -32,7 +32,7 @@ from yarl import URL
 from aiohttp_core.helpers import Sentinel, sentinel
 from aiohttp_core.log import server_logger
 
-from .abc import AbstractAccessLogger
+from .abc import AbstractAccessLogger, AccessLoggerClass
 from .access_log import AccessLogger
 from .app import Application
 from .server import Server
@@ -524,7 +524,7 @@ class AppRunner(BaseRunner):
         app: Application,
         *,
         handle_signals: bool = False,
-        access_log_class: type[AbstractAccessLogger] = AccessLogger,
+        access_log_class: AccessLoggerClass = AccessLogger,
         **kwargs: Any,
     ) -> None:
         if not isinstance(app, Application):
