@@ -146,6 +146,20 @@ class AbstractAsyncAccessLogger(ABC):
 AccessLoggerClass = type[AbstractAccessLogger] | type[AbstractAsyncAccessLogger]
 
 
+def check_access_log_class(access_log_class: object) -> None:
+    """Raise TypeError unless the argument is an access logger class."""
+    if not (
+        isinstance(access_log_class, type)
+        and issubclass(
+            access_log_class, (AbstractAccessLogger, AbstractAsyncAccessLogger)
+        )
+    ):
+        raise TypeError(
+            "access_log_class must be a subclass of aiohttp.abc.AbstractAccessLogger"
+            f" or AbstractAsyncAccessLogger, got {access_log_class!r}"
+        )
+
+
 __all__ = (
     "AbstractAccessLogger",
     "AbstractAsyncAccessLogger",
@@ -154,4 +168,5 @@ __all__ = (
     "AbstractView",
     "AccessLoggerClass",
     "Handler",
+    "check_access_log_class",
 )

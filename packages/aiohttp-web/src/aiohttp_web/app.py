@@ -30,11 +30,10 @@ from aiohttp_core import hdrs
 from aiohttp_core.log import web_logger
 
 from .abc import (
-    AbstractAccessLogger,
-    AbstractAsyncAccessLogger,
     AbstractMatchInfo,
     AccessLoggerClass,
     Handler,
+    check_access_log_class,
 )
 from .access_log import AccessLogger
 from .app_key import APP_KEY_HINT, AppKey, NotAppKeyWarning
@@ -451,17 +450,7 @@ class Application(MutableMapping[str | AppKey[Any], Any]):
         access_log_class: AccessLoggerClass = AccessLogger,
         **kwargs: Any,
     ) -> Server:
-        if not (
-            isinstance(access_log_class, type)
-            and issubclass(
-                access_log_class, (AbstractAccessLogger, AbstractAsyncAccessLogger)
-            )
-        ):
-            raise TypeError(
-                "access_log_class must be a subclass of aiohttp.abc."
-                "AbstractAccessLogger or AbstractAsyncAccessLogger, "
-                f"got {access_log_class!r}"
-            )
+        check_access_log_class(access_log_class)
         self.freeze()
         kwargs["access_log_class"] = access_log_class
         if self._debug:

@@ -32,7 +32,7 @@ from yarl import URL
 from aiohttp_core.helpers import Sentinel, sentinel
 from aiohttp_core.log import server_logger
 
-from .abc import AbstractAccessLogger, AccessLoggerClass
+from .abc import AccessLoggerClass, check_access_log_class
 from .access_log import AccessLogger
 from .app import Application
 from .server import Server
@@ -531,14 +531,7 @@ class AppRunner(BaseRunner):
             raise TypeError(
                 f"The first argument should be web.Application instance, got {app!r}"
             )
-        if not (
-            isinstance(access_log_class, type)
-            and issubclass(access_log_class, AbstractAccessLogger)
-        ):
-            raise TypeError(
-                "access_log_class must be a subclass of "
-                f"aiohttp.abc.AbstractAccessLogger, got {access_log_class!r}"
-            )
+        check_access_log_class(access_log_class)
         kwargs["access_log_class"] = access_log_class
         # The documented default for applications (the bare protocol's is
         # shorter): behind a reverse proxy, the proxy should close first.
