@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import array
 import asyncio
+import importlib
+import os
 import socket
+import subprocess
+import sys
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,27 +22,122 @@ from aiohttp_core import http_writer
 from aiohttp_core.abc import AbstractStreamWriter
 from aiohttp_core.base_protocol import BaseProtocol
 from aiohttp_core.compression import get_decompressor
-from aiohttp_core.http_writer import (
-    PayloadLengthError,
-    StreamWriter,
-    serialize_headers,
-)
+from aiohttp_core.http_head import FramingField, FramingFields, Headers
+from aiohttp_core.http_writer import Buffer, PayloadLengthError, StreamWriter
 
 STATUS = "HTTP/1.1 200 OK"
+SerializeHeaders = Callable[[str, Headers], bytes]
+
+# -- the two twins ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Twin:
+    """One build of the head serializer and chunk framing."""
+
+    name: str
+    serialize_headers: SerializeHeaders
+    serialize: Callable[[str, Headers], tuple[bytes, FramingFields | None]]
+    chunk: Callable[[Buffer], bytes]
+
+
+PURE = Twin(
+    "py",
+    http_writer.serialize_headers_py,
+    http_writer._serialize_py,
+    http_writer._chunk_py,
+)
+
+
+def compiled_twin() -> Twin:
+    """The compiled twin, imported even under AIOHTTP_NO_EXTENSIONS=1."""
+    try:
+        module = importlib.import_module("aiohttp_core._http_writer")
+    except ImportError as exc:
+        pytest.skip(f"compiled twin aiohttp_core._http_writer is not built ({exc})")
+    return Twin("c", module.serialize_headers, module._serialize, module._chunk)
+
+
+@pytest.fixture(params=["py", "c"])
+def twin(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Twin:
+    """Each twin in turn, also as the one StreamWriter uses."""
+    chosen = PURE if request.param == "py" else compiled_twin()
+    monkeypatch.setattr(http_writer, "_serialize", chosen.serialize)
+    monkeypatch.setattr(http_writer, "_chunk", chosen.chunk)
+    return chosen
+
+
+@pytest.fixture
+def serialize_headers(twin: Twin) -> SerializeHeaders:
+    """The chosen twin's serialize_headers."""
+    return twin.serialize_headers
+
+
+def outcome(call: Callable[[], object]) -> object:
+    """A call's result, or the type and message of what it raised."""
+    try:
+        return call()
+    except Exception as exc:
+        return type(exc), str(exc)
+
+
+def selected(env: dict[str, str]) -> list[str]:
+    """Which twin a fresh interpreter binds to the public names under ``env``."""
+    code = (
+        "from aiohttp_core import http_writer as w\n"
+        "for name in ('serialize_headers', '_serialize', '_chunk'):\n"
+        "    print(getattr(w, name).__module__)\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if k != "AIOHTTP_NO_EXTENSIONS"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.split()
+
+
+def test_compiled_twin_is_chosen_when_built() -> None:
+    compiled_twin()
+    assert selected({}) == ["aiohttp_core._http_writer"] * 3
+    assert selected({"AIOHTTP_NO_EXTENSIONS": ""}) == ["aiohttp_core._http_writer"] * 3
+
+
+def test_no_extensions_forces_pure_python() -> None:
+    assert selected({"AIOHTTP_NO_EXTENSIONS": "1"}) == ["aiohttp_core.http_writer"] * 3
+
+
+def test_c_names_follow_the_selection() -> None:
+    if http_writer._serialize_c is None:
+        assert http_writer.serialize_headers is http_writer.serialize_headers_py
+        assert http_writer.serialize_headers_c is None
+        assert http_writer._chunk_c is None
+    else:
+        assert http_writer.serialize_headers is http_writer.serialize_headers_c
+        assert http_writer._chunk is http_writer._chunk_c
+
 
 # -- serialize_headers -----------------------------------------------------------------
 
 
-def test_serialize_plain_mapping() -> None:
+def test_serialize_plain_mapping(
+    serialize_headers: SerializeHeaders,
+) -> None:
     got = serialize_headers(STATUS, {"Content-Type": "text/plain", "X-Empty": ""})
     assert got == (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Empty: \r\n\r\n")
 
 
-def test_serialize_no_fields() -> None:
+def test_serialize_no_fields(
+    serialize_headers: SerializeHeaders,
+) -> None:
     assert serialize_headers("GET / HTTP/1.1", {}) == b"GET / HTTP/1.1\r\n\r\n"
 
 
-def test_serialize_multidict_keeps_order_and_duplicates() -> None:
+def test_serialize_multidict_keeps_order_and_duplicates(
+    serialize_headers: SerializeHeaders,
+) -> None:
     headers = CIMultiDict([("Set-Cookie", "a=1"), ("X-A", "x"), ("set-cookie", "b=2")])
     assert serialize_headers(STATUS, headers) == (
         b"HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nX-A: x\r\nset-cookie: b=2\r\n\r\n"
@@ -47,17 +146,23 @@ def test_serialize_multidict_keeps_order_and_duplicates() -> None:
     assert serialize_headers(STATUS, proxy) == serialize_headers(STATUS, headers)
 
 
-def test_serialize_istr_names() -> None:
+def test_serialize_istr_names(
+    serialize_headers: SerializeHeaders,
+) -> None:
     headers = CIMultiDict({istr("X-Istr"): "v"})
     assert serialize_headers(STATUS, headers) == b"HTTP/1.1 200 OK\r\nX-Istr: v\r\n\r\n"
 
 
-def test_serialize_utf8_values() -> None:
+def test_serialize_utf8_values(
+    serialize_headers: SerializeHeaders,
+) -> None:
     got = serialize_headers(STATUS, {"Content-Disposition": "filename=\u00e9\u2028"})
     assert got.endswith("filename=\u00e9\u2028\r\n\r\n".encode())
 
 
-def test_all_tchars_are_accepted() -> None:
+def test_all_tchars_are_accepted(
+    serialize_headers: SerializeHeaders,
+) -> None:
     name = "!#$%&'*+-.^_`|~09AZaz"
     assert serialize_headers(STATUS, {name: "v"}).startswith(STATUS.encode())
 
@@ -66,13 +171,15 @@ BAD_TEXT = ["\r", "\n", "\x00", "\r\n", "\n\r", "a\r\nX-Evil: 1", "\r\n\r\nbody"
 
 
 @pytest.mark.parametrize("bad", BAD_TEXT)
-def test_forbidden_in_status_line(bad: str) -> None:
+def test_forbidden_in_status_line(
+    bad: str, serialize_headers: SerializeHeaders
+) -> None:
     with pytest.raises(ValueError, match="start line"):
         serialize_headers(f"HTTP/1.1 200 OK{bad}", {})
 
 
 @pytest.mark.parametrize("bad", BAD_TEXT)
-def test_forbidden_in_value(bad: str) -> None:
+def test_forbidden_in_value(bad: str, serialize_headers: SerializeHeaders) -> None:
     with pytest.raises(ValueError, match="value of header 'X-A'"):
         serialize_headers(STATUS, {"X-A": f"v{bad}"})
     with pytest.raises(ValueError, match="value"):
@@ -97,12 +204,14 @@ def test_forbidden_in_value(bad: str) -> None:
     ],
 )
 @pytest.mark.parametrize("kind", [str, istr])
-def test_invalid_names(name: str, kind: type[str]) -> None:
+def test_invalid_names(
+    name: str, kind: type[str], serialize_headers: SerializeHeaders
+) -> None:
     with pytest.raises(ValueError, match="header"):
         serialize_headers(STATUS, CIMultiDict([(kind(name), "v")]))
 
 
-def test_non_str_name() -> None:
+def test_non_str_name(serialize_headers: SerializeHeaders) -> None:
     with pytest.raises(TypeError, match="int"):
         serialize_headers(STATUS, {1: "v"})  # type: ignore[dict-item]
 
@@ -134,19 +243,25 @@ class HostileValue(str):
         return "x\r\nSet-Cookie: evil=1"
 
 
-def test_str_subclass_names_cannot_bypass() -> None:
+def test_str_subclass_names_cannot_bypass(
+    serialize_headers: SerializeHeaders,
+) -> None:
     serialize_headers(STATUS, {"Content-Type": "a"})  # the name is now cached
     name = HostileName("X\r\nSet-Cookie: evil=1")
     with pytest.raises(ValueError, match="header"):
         serialize_headers(STATUS, {name: "v"})
 
 
-def test_valid_subclass_name_is_written_as_its_value() -> None:
+def test_valid_subclass_name_is_written_as_its_value(
+    serialize_headers: SerializeHeaders,
+) -> None:
     got = serialize_headers(STATUS, {HostileName("X-Real"): "v"})
     assert got == b"HTTP/1.1 200 OK\r\nX-Real: v\r\n\r\n"
 
 
-def test_str_subclass_values_are_written_as_their_content() -> None:
+def test_str_subclass_values_are_written_as_their_content(
+    serialize_headers: SerializeHeaders,
+) -> None:
     got = serialize_headers(STATUS, {"X-A": HostileValue("fine")})
     assert got == b"HTTP/1.1 200 OK\r\nX-A: fine\r\n\r\n"
 
@@ -158,25 +273,157 @@ class Forging:
         return "x\r\nSet-Cookie: evil=1"
 
 
-def test_non_str_values_are_formatted_and_checked() -> None:
+def test_non_str_values_are_formatted_and_checked(
+    serialize_headers: SerializeHeaders,
+) -> None:
     got = serialize_headers(STATUS, {"X-Count": 5})  # type: ignore[dict-item]
     assert got == b"HTTP/1.1 200 OK\r\nX-Count: 5\r\n\r\n"
     with pytest.raises(ValueError, match="value"):
         serialize_headers(STATUS, {"X-A": Forging()})  # type: ignore[dict-item]
 
 
-def test_subclass_status_line() -> None:
+def test_subclass_status_line(
+    serialize_headers: SerializeHeaders,
+) -> None:
     with pytest.raises(ValueError, match="start line"):
         serialize_headers(istr("HTTP/1.1 200 OK\r\nX: y"), {})
     assert serialize_headers(istr("HTTP/1.1 200 OK"), {}) == b"HTTP/1.1 200 OK\r\n\r\n"
 
 
 def test_name_cache_is_bounded() -> None:
+    # Only the pure twin caches checked names; the compiled one checks as it
+    # copies.
     for i in range(3000):
-        serialize_headers(STATUS, {f"X-Unique-{i}": "v"})
+        http_writer.serialize_headers_py(STATUS, {f"X-Unique-{i}": "v"})
     assert len(http_writer._known_names) <= http_writer._KNOWN_NAMES_MAX
-    serialize_headers(STATUS, {"X-" + "a" * 1000: "v"})
+    http_writer.serialize_headers_py(STATUS, {"X-" + "a" * 1000: "v"})
     assert "X-" + "a" * 1000 not in http_writer._known_names
+
+
+def test_long_heads_and_many_fields(serialize_headers: SerializeHeaders) -> None:
+    # Past the compiled twin's stack buffer, in one field and in many.
+    value = "v" * 100_000
+    assert serialize_headers(STATUS, {"X-Big": value}) == (
+        f"{STATUS}\r\nX-Big: {value}\r\n\r\n".encode()
+    )
+    wide = "\u20ac" * 5000 + "\U0001f600" * 5000 + "\u00e9" * 5000
+    assert serialize_headers(STATUS, {"X-Wide": wide}).endswith(
+        f"X-Wide: {wide}\r\n\r\n".encode()
+    )
+    fields = CIMultiDict((f"X-{i}", str(i)) for i in range(3000))
+    expected = "".join(f"X-{i}: {i}\r\n" for i in range(3000))
+    assert serialize_headers(STATUS, fields) == (f"{STATUS}\r\n{expected}\r\n".encode())
+    with pytest.raises(ValueError, match="value of header 'X-2999'"):
+        serialize_headers(STATUS, CIMultiDict([*fields.items(), ("X-2999", "\n")]))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "\t\x0b\x0c\x0e\x1f\x7f",  # control characters that are allowed
+        "0123456789abcde\r",  # CR and LF right past a word of eight bytes
+        "01234567\n",
+        "0123456\x00",
+        "\u00e9\r",
+        "\u20ac\n",
+        "\U0001f600\x00",
+    ],
+)
+def test_forbidden_checks_every_position(
+    serialize_headers: SerializeHeaders, value: str
+) -> None:
+    if any(c in value for c in "\r\n\x00"):
+        with pytest.raises(ValueError, match="value of header"):
+            serialize_headers(STATUS, {"X-A": value})
+        for i in range(len(value)):
+            # The same character at each offset of a longer text.
+            text = "a" * i + value[-1] + "b" * 9
+            with pytest.raises(ValueError, match="value of header"):
+                serialize_headers(STATUS, {"X-A": text})
+    else:
+        got = serialize_headers(STATUS, {"X-A": value})
+        assert got.endswith(f"X-A: {value}\r\n\r\n".encode())
+
+
+def test_lone_surrogates_fail_as_utf8_does(
+    serialize_headers: SerializeHeaders,
+) -> None:
+    with pytest.raises(UnicodeEncodeError, match="position 24-25"):
+        serialize_headers(STATUS, {"X-A": "ok\ud83d\ude00"})
+    with pytest.raises(ValueError, match="value of header 'X-B'"):
+        serialize_headers(STATUS, {"X-A": "\ud800", "X-B": "\r"})
+
+
+class FakeStr:
+    """Claims to be a str through __class__, without being one."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return str
+
+    def __format__(self, spec: str) -> str:
+        return "formatted"
+
+
+def test_objects_faking_their_class(serialize_headers: SerializeHeaders) -> None:
+    for head in [(STATUS, {FakeStr(): "v"}), (STATUS, {"X": FakeStr()})]:
+        with pytest.raises(TypeError, match="descriptor '__str__'"):
+            serialize_headers(*head)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="descriptor '__str__'"):
+        serialize_headers(FakeStr(), {})  # type: ignore[arg-type]
+
+
+class Pairs(dict[str, Any]):
+    """A mapping whose items are not all pairs."""
+
+    def items(self) -> Any:
+        return [("X-A", "1"), ["X-B", "2"], ("X-C",)]
+
+
+def test_items_that_are_not_pairs(serialize_headers: SerializeHeaders) -> None:
+    with pytest.raises(ValueError, match=r"not enough values to unpack \(expected 2"):
+        serialize_headers(STATUS, Pairs())
+
+
+def test_framing_report(twin: Twin) -> None:
+    headers: CIMultiDict[Any] = CIMultiDict(
+        [
+            ("content-LENGTH", "3"),
+            ("X-Content-Length", "1"),
+            ("Content-Lengths", "1"),
+            (istr("Transfer-Encoding"), HostileValue("chunked")),
+            ("Transfer-Encoding", 7),
+        ]
+    )
+    _, framing = twin.serialize(STATUS, headers)
+    assert framing == [
+        (FramingField.CONTENT_LENGTH, "3"),
+        (FramingField.TRANSFER_ENCODING, "chunked"),
+        (FramingField.TRANSFER_ENCODING, "7"),
+    ]
+    assert type(framing[1][1]) is str  # not the subclass
+    assert twin.serialize(STATUS, {"X": "y"}) == (
+        b"HTTP/1.1 200 OK\r\nX: y\r\n\r\n",
+        None,
+    )
+
+
+@pytest.mark.parametrize("size", [0, 1, 15, 16, 255, 256, 4095, 4096, 70000])
+def test_chunk_framing(twin: Twin, size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    expected = b"%x\r\n" % size + data + b"\r\n"
+    assert twin.chunk(data) == expected
+    assert twin.chunk(bytearray(data)) == expected
+    assert twin.chunk(memoryview(data)) == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["text", 5, None, memoryview(b"abcdef")[::2], memoryview(array.array("I", [1]))],
+)
+def test_chunk_framing_of_odd_objects(twin: Twin, data: Any) -> None:
+    # Both twins frame len(data) and fail with the same errors.
+    assert outcome(lambda: twin.chunk(data)) == outcome(lambda: PURE.chunk(data))
 
 
 # -- a real connection -----------------------------------------------------------------
@@ -196,7 +443,7 @@ class Conn:
     async def wire(self) -> bytes:
         """Close our side and return every byte that reached the peer."""
         self.transport.close()
-        chunks = []
+        chunks: list[bytes] = []
         while True:
             data = await asyncio.wait_for(self.loop.sock_recv(self.peer, 1 << 20), 5)
             if not data:
@@ -205,7 +452,7 @@ class Conn:
 
 
 @pytest.fixture
-async def conn(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Conn]:
+async def conn(monkeypatch: pytest.MonkeyPatch, twin: Twin) -> AsyncIterator[Conn]:
     loop = asyncio.get_running_loop()
     ours, peer = socket.socketpair()
     peer.setblocking(False)
@@ -235,7 +482,7 @@ async def conn(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Conn]:
 
 def dechunk(body: bytes) -> tuple[bytes, bytes]:
     """Undo the chunked coding; return (data, trailer section)."""
-    out = []
+    out: list[bytes] = []
     while True:
         line, _, body = body.partition(b"\r\n")
         size = int(line, 16)

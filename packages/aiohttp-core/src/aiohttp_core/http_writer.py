@@ -3,7 +3,9 @@
 ``serialize_headers`` is sans-I/O: it turns a start line and header fields
 into bytes and is the guard against header injection, so it refuses CR, LF
 and NUL anywhere but in the separators it adds itself, and field names that
-are not RFC 9110 tokens.
+are not RFC 9110 tokens.  It has a compiled twin in ``_http_writer.pyx``,
+used when built unless AIOHTTP_NO_EXTENSIONS is set; the pure-Python one
+stays here as ``serialize_headers_py``.
 
 ``StreamWriter`` writes one message to a connection.  The caller declares the
 body's framing before ``write_headers``, or lets the head decide:
@@ -38,16 +40,26 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import os
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from typing import Final, TypeAlias
 
-from multidict import CIMultiDict, CIMultiDictProxy, istr
+from multidict import CIMultiDict, istr
 
 from .abc import AbstractStreamWriter
 from .base_protocol import BaseProtocol
 from .compression import MAX_SYNC_CHUNK_SIZE, Compressor, get_compressor
+from .http_head import FramingField as _Field
+from .http_head import (
+    FramingFields,
+    forbidden_error,
+    name_error,
+    plain_str,
+    value_str,
+)
+from .http_head import Headers as Headers
 
 __all__ = (
     "PayloadLengthError",
@@ -55,7 +67,6 @@ __all__ = (
     "serialize_headers",
 )
 
-Headers: TypeAlias = Mapping[str, str] | CIMultiDict[str] | CIMultiDictProxy[str]
 Buffer: TypeAlias = bytes | bytearray | memoryview
 OnChunkSent: TypeAlias = Callable[[bytes], Awaitable[None]]
 OnHeadersSent: TypeAlias = Callable[[CIMultiDict[str]], Awaitable[None]]
@@ -67,10 +78,6 @@ OnHeadersSent: TypeAlias = Callable[[CIMultiDict[str]], Awaitable[None]]
 _TCHAR: Final = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
 _TOKEN_RE: Final = re.compile(f"{_TCHAR}+", re.ASCII)
 
-# RFC 9110 section 5.5: "Field values containing CR, LF, or NUL characters are
-# invalid and dangerous".  The same goes for the start line.
-_FORBIDDEN_RE: Final = re.compile(r"[\r\n\x00]", re.ASCII)
-
 # RFC 9110 section 8.6:  Content-Length = 1*DIGIT
 _CONTENT_LENGTH_RE: Final = re.compile(r"[0-9]+", re.ASCII)
 
@@ -79,15 +86,6 @@ _LAST_CODING_RE: Final = re.compile(r"(?:^|,)[ \t]*([^, \t]*)[ \t]*$", re.ASCII)
 
 _COALESCE_LIMIT: Final = 16 * 1024  # join parts up to this size, else writelines
 _LAST_CHUNK: Final = b"0\r\n\r\n"
-
-
-class _Field(enum.Enum):
-    """The header fields that decide a message's framing."""
-
-    OTHER = enum.auto()
-    CONTENT_LENGTH = enum.auto()
-    TRANSFER_ENCODING = enum.auto()
-
 
 # Field names already checked, by exact str: a response reuses the same few.
 # Bounded so that names from the network (e.g. in a proxy) cannot grow it.
@@ -102,7 +100,7 @@ _KNOWN_NAME_LEN_MAX: Final = 64
 def _check_name(name: str) -> _Field:
     """Validate a field name not seen before and tell its kind."""
     if not _TOKEN_RE.fullmatch(name):
-        raise ValueError(f"Invalid header field name {name!r}: not an RFC 9110 token")
+        raise name_error(name)
     lowered = name.lower()  # a token is ASCII
     if lowered == "content-length":
         kind = _Field.CONTENT_LENGTH
@@ -115,53 +113,26 @@ def _check_name(name: str) -> _Field:
     return kind
 
 
-def _plain_str(text: object) -> str:
-    """The exact ``str`` value of a ``str`` subclass instance."""
-    # A subclass could override __hash__ and __eq__ to pass for a name
-    # already checked, or __format__/__str__ to print something else.
-    if isinstance(text, str):
-        return str.__str__(text)
-    raise TypeError(f"Expected a str in the head, got {type(text).__name__}")
-
-
-def _value_str(value: object) -> str:
-    """A field value as written: str content as is, anything else formatted."""
-    return str.__str__(value) if isinstance(value, str) else f"{value}"
-
-
-def _forbidden_error(status_line: str, headers: Headers) -> ValueError:
-    """Say which part of a head holds CR, LF or NUL (slow, error path only)."""
-    if _FORBIDDEN_RE.search(status_line):
-        return ValueError(f"Newline or NUL character in start line {status_line!r}")
-    for name, value in headers.items():
-        text = _value_str(value)
-        if _FORBIDDEN_RE.search(text):
-            return ValueError(
-                f"Newline or NUL character in value of header {name!r}: {text!r}"
-            )
-    return ValueError("Newline or NUL character in header")  # pragma: no cover
-
-
-def _serialize(
+def _serialize_py(
     status_line: str, headers: Headers
-) -> tuple[bytes, list[tuple[_Field, str]] | None]:
+) -> tuple[bytes, FramingFields | None]:
     """Serialize a head; also return its framing fields (None if there are none)."""
     if type(status_line) is not str:
-        status_line = _plain_str(status_line)
+        status_line = plain_str(status_line)
     parts = [status_line, "\r\n"]
     extend = parts.extend
-    framing: list[tuple[_Field, str]] | None = None
+    framing: FramingFields | None = None
     lookup = _known_names.get
     other = _Field.OTHER  # enum member access is slow: keep it out of the loop
     for name, value in headers.items():
         # istr (multidict's) keeps str's hash and equality: a safe cache key.
         if type(name) is not str and type(name) is not istr:
-            name = _plain_str(name)
+            name = plain_str(name)
         kind = lookup(name)
         if kind is None:
             kind = _check_name(name)
         if type(value) is not str:
-            value = _value_str(value)
+            value = value_str(value)
         # str.join copies the characters of str subclasses as they are,
         # without calling any of their methods.
         extend((name, ": ", value, "\r\n"))
@@ -181,17 +152,46 @@ def _serialize(
         or text.count("\n") != separators
         or "\x00" in text
     ):
-        raise _forbidden_error(status_line, headers)
+        raise forbidden_error(status_line, headers)
     return text.encode("utf-8"), framing
 
 
-def serialize_headers(status_line: str, headers: Headers) -> bytes:
+def serialize_headers_py(status_line: str, headers: Headers) -> bytes:
     """Return ``status_line``, the header fields and the blank line, as bytes.
 
     Raises ValueError for CR, LF or NUL in any part, or a name that is not a
     token.
     """
-    return _serialize(status_line, headers)[0]
+    return _serialize_py(status_line, headers)[0]
+
+
+def _chunk_py(data: Buffer) -> bytes:
+    """``data`` framed as one chunk of the chunked transfer coding."""
+    return b"".join((b"%x\r\n" % len(data), data, b"\r\n"))
+
+
+# The compiled twin (``_http_writer.pyx``) serializes a head in one pass over
+# the characters, without the name cache, and frames a chunk with a single
+# allocation.  AIOHTTP_NO_EXTENSIONS=1 keeps it out; the *_c names are None
+# when it is not in use.
+_serialize_c: Callable[[str, Headers], tuple[bytes, FramingFields | None]] | None
+serialize_headers_c: Callable[[str, Headers], bytes] | None
+_chunk_c: Callable[[Buffer], bytes] | None
+if os.environ.get("AIOHTTP_NO_EXTENSIONS"):
+    _serialize_c = serialize_headers_c = _chunk_c = None
+else:
+    try:
+        from ._http_writer import _chunk as _chunk_c
+        from ._http_writer import _serialize as _serialize_c
+        from ._http_writer import serialize_headers as serialize_headers_c
+    except ImportError:
+        _serialize_c = serialize_headers_c = _chunk_c = None
+
+_serialize = _serialize_py if _serialize_c is None else _serialize_c
+_chunk = _chunk_py if _chunk_c is None else _chunk_c
+serialize_headers = (
+    serialize_headers_py if serialize_headers_c is None else serialize_headers_c
+)
 
 
 class PayloadLengthError(ValueError):
@@ -204,6 +204,15 @@ class _Framing(enum.Enum):
     CLOSE = "close-delimited"
     LENGTH = "content-length"
     CHUNKED = "chunked"
+
+
+# Enum members as module globals: looking one up on its class costs about as
+# much as a function call (Python 3.11), and these are read on every write.
+_CLOSE: Final = _Framing.CLOSE
+_LENGTH: Final = _Framing.LENGTH
+_CHUNKED: Final = _Framing.CHUNKED
+_CONTENT_LENGTH_FIELD: Final = _Field.CONTENT_LENGTH
+_TRANSFER_ENCODING_FIELD: Final = _Field.TRANSFER_ENCODING
 
 
 def _byte_view(chunk: Buffer) -> Buffer:
@@ -248,7 +257,7 @@ class StreamWriter(AbstractStreamWriter):
         self._on_headers_sent = on_headers_sent
         self._head: bytes | None = None  # serialized head not sent yet
         self._head_written = False
-        self._framing = _Framing.CLOSE
+        self._framing = _CLOSE
         self._declared: int | None = None
         self._no_body = False
         self._compressor: Compressor | None = None
@@ -283,7 +292,7 @@ class StreamWriter(AbstractStreamWriter):
     @property
     def chunked(self) -> bool:
         """True when the body uses the chunked transfer coding."""
-        return self._framing is _Framing.CHUNKED
+        return self._framing is _CHUNKED
 
     @property
     def content_length(self) -> int | None:
@@ -316,19 +325,19 @@ class StreamWriter(AbstractStreamWriter):
         self._check_configurable("set_length()")
         if length < 0:
             raise ValueError(f"Content-Length must not be negative, got {length}")
-        if self._framing is _Framing.CHUNKED:
+        if self._framing is _CHUNKED:
             raise ValueError("A body cannot be both chunked and Content-Length framed")
         if self._compressor is not None:
             raise ValueError("A compressed body cannot have a Content-Length")
-        self._framing = _Framing.LENGTH
+        self._framing = _LENGTH
         self._declared = length
 
     def enable_chunking(self) -> None:
         """Frame the body with the chunked transfer coding."""
         self._check_configurable("enable_chunking()")
-        if self._framing is _Framing.LENGTH:
+        if self._framing is _LENGTH:
             raise ValueError("A body cannot be both chunked and Content-Length framed")
-        self._framing = _Framing.CHUNKED
+        self._framing = _CHUNKED
 
     def set_no_body(self) -> None:
         """Declare a message without body: body writes are discarded."""
@@ -346,7 +355,7 @@ class StreamWriter(AbstractStreamWriter):
     ) -> None:
         """Compress the body with ``encoding`` (deflate, gzip or br)."""
         self._check_configurable("enable_compression()")
-        if self._framing is _Framing.LENGTH:
+        if self._framing is _LENGTH:
             raise ValueError("A compressed body cannot have a Content-Length")
         self._compressor = get_compressor(
             encoding,
@@ -356,10 +365,15 @@ class StreamWriter(AbstractStreamWriter):
             max_sync_chunk_size=max_sync_chunk_size,
         )
 
-    def _apply_head_framing(self, fields: list[tuple[_Field, str]] | None) -> None:
+    def _apply_head_framing(self, fields: FramingFields | None) -> None:
         """Check the head's framing fields against the declared framing."""
-        lengths = [v for kind, v in fields or () if kind is _Field.CONTENT_LENGTH]
-        codings = [v for kind, v in fields or () if kind is _Field.TRANSFER_ENCODING]
+        lengths: list[str] = []
+        codings: list[str] = []
+        for kind, value in fields or ():
+            if kind is _CONTENT_LENGTH_FIELD:
+                lengths.append(value)
+            elif kind is _TRANSFER_ENCODING_FIELD:
+                codings.append(value)
         if lengths and codings:
             raise ValueError(
                 "A head cannot carry both Content-Length and Transfer-Encoding"
@@ -372,32 +386,32 @@ class StreamWriter(AbstractStreamWriter):
             # ASCII only: "chun\u212aed".lower() is "chunked" too.
             last = "" if match is None else match[1]
             chunked = last.isascii() and last.lower() == "chunked"
-            if framing is _Framing.CLOSE:
+            if framing is _CLOSE:
                 # Without a final "chunked" the body is close-delimited.
                 if chunked:
-                    self._framing = _Framing.CHUNKED
+                    self._framing = _CHUNKED
                 return
-            if chunked and framing is _Framing.CHUNKED:
+            if chunked and framing is _CHUNKED:
                 return
             raise ValueError(
                 f"Transfer-Encoding {codings[-1]!r} does not match the declared "
                 f"{framing.value} framing"
             )
         if lengths:
-            if any(
-                v != lengths[0] for v in lengths
+            if (
+                len(lengths) > 1 and any(v != lengths[0] for v in lengths)
             ) or not _CONTENT_LENGTH_RE.fullmatch(lengths[0]):
                 raise ValueError(f"Invalid Content-Length {', '.join(lengths)!r}")
             length = int(lengths[0])
-            if framing is _Framing.CLOSE:
+            if framing is _CLOSE:
                 self.set_length(length)
-            elif framing is not _Framing.LENGTH or length != self._declared:
+            elif framing is not _LENGTH or length != self._declared:
                 raise ValueError(
                     f"Content-Length {length} does not match the declared "
                     f"{framing.value} framing ({self._declared})"
                 )
             return
-        if framing is not _Framing.CLOSE:
+        if framing is not _CLOSE:
             raise ValueError(f"The head lacks the field for {framing.value} framing")
 
     # -- sending ----------------------------------------------------------------
@@ -429,11 +443,11 @@ class StreamWriter(AbstractStreamWriter):
         """Wrap body bytes (non-empty) in the chunk framing, if chunked."""
         size = len(data)
         self._body_sent += size
-        if self._framing is _Framing.CHUNKED:
+        if self._framing is _CHUNKED:
             if size <= _COALESCE_LIMIT:
-                return [b"".join((b"%x\r\n" % size, data, b"\r\n"))]
+                return [_chunk(data)]
             return [b"%x\r\n" % size, data, b"\r\n"]
-        if self._framing is _Framing.CLOSE:
+        if self._framing is _CLOSE:
             self.must_close = True
         return [data]
 
@@ -521,7 +535,7 @@ class StreamWriter(AbstractStreamWriter):
             await self.drain()
             return
         # Refuse bad trailers before ending, so that the caller can retry.
-        chunked = self._framing is _Framing.CHUNKED
+        chunked = self._framing is _CHUNKED
         if trailers and not chunked:
             raise ValueError("Trailer fields need the chunked transfer coding")
         last_chunk = self._last_chunk(trailers) if chunked else b""
