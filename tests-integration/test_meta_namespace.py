@@ -24,6 +24,9 @@ ALIASES = [
     ("aiohttp.base_protocol", "aiohttp_core.base_protocol"),
     ("aiohttp.typedefs", "aiohttp_core.typedefs"),
     ("aiohttp.compression_utils", "aiohttp_core.compression"),
+    ("aiohttp.payload", "aiohttp_core.payload"),
+    ("aiohttp.multipart", "aiohttp_core.multipart"),
+    ("aiohttp.formdata", "aiohttp_core.formdata"),
 ]
 
 
@@ -69,6 +72,12 @@ TOP_LEVEL = {
     "HttpVersion": "aiohttp_core.http_messages",
     "HttpVersion10": "aiohttp_core.http_messages",
     "HttpVersion11": "aiohttp_core.http_messages",
+    "FormData": "aiohttp_core.formdata",
+    "MultipartReader": "aiohttp_core.multipart",
+    "MultipartWriter": "aiohttp_core.multipart",
+    "BodyPartReader": "aiohttp_core.multipart",
+    "Payload": "aiohttp_core.payload",
+    "get_payload": "aiohttp_core.payload",
 }
 
 

@@ -12,7 +12,33 @@ from aiohttp_core.basic_auth import BasicAuth
 from aiohttp_core.chain_map import ChainMapProxy
 from aiohttp_core.content_disposition import ContentDisposition
 from aiohttp_core.etag import ETag
+from aiohttp_core.formdata import FormData
 from aiohttp_core.http_messages import HttpVersion, HttpVersion10, HttpVersion11
+from aiohttp_core.multipart import (
+    BadContentDispositionHeader,
+    BadContentDispositionParam,
+    BodyPartReader,
+    MultipartReader,
+    MultipartResponseWrapper,
+    MultipartWriter,
+    content_disposition_filename,
+    parse_content_disposition,
+)
+from aiohttp_core.payload import (
+    PAYLOAD_REGISTRY,
+    AsyncIterablePayload,
+    BufferedReaderPayload,
+    BytesIOPayload,
+    BytesPayload,
+    IOBasePayload,
+    JsonPayload,
+    Payload,
+    StringIOPayload,
+    StringPayload,
+    TextIOPayload,
+    get_payload,
+    payload_type,
+)
 from aiohttp_core.streams import (
     EMPTY_PAYLOAD,
     DataQueue,
@@ -25,17 +51,39 @@ __version__ = "4.0.0a0"
 
 __all__ = (
     "EMPTY_PAYLOAD",
+    "PAYLOAD_REGISTRY",
+    "AsyncIterablePayload",
+    "BadContentDispositionHeader",
+    "BadContentDispositionParam",
     "BasicAuth",
+    "BodyPartReader",
+    "BufferedReaderPayload",
+    "BytesIOPayload",
+    "BytesPayload",
     "ChainMapProxy",
     "ContentDisposition",
     "DataQueue",
     "ETag",
     "EmptyStreamReader",
     "EofStream",
+    "FormData",
     "FrozenList",
     "HttpVersion",
     "HttpVersion10",
     "HttpVersion11",
+    "IOBasePayload",
+    "JsonPayload",
+    "MultipartReader",
+    "MultipartResponseWrapper",
+    "MultipartWriter",
+    "Payload",
     "StreamReader",
+    "StringIOPayload",
+    "StringPayload",
+    "TextIOPayload",
+    "content_disposition_filename",
+    "get_payload",
     "hdrs",
+    "parse_content_disposition",
+    "payload_type",
 )
