@@ -29,6 +29,7 @@ WEB_ALIASES = [
     ("aiohttp.web_middlewares", "aiohttp_web.middlewares"),
     ("aiohttp.web_routedef", "aiohttp_web.route_def"),
     ("aiohttp.web_urldispatcher", "aiohttp_web.router"),
+    ("aiohttp.web_fileresponse", "aiohttp_web.file_response"),
 ]
 
 

@@ -71,6 +71,7 @@ from aiohttp_web.exceptions import (
     HTTPVariantAlsoNegotiates,
     HTTPVersionNotSupported,
 )
+from aiohttp_web.file_response import FileResponse
 from aiohttp_web.middlewares import middleware, normalize_path_middleware
 from aiohttp_web.protocol import RequestHandler
 from aiohttp_web.request import BaseRequest, FileField, Request
@@ -119,6 +120,7 @@ from aiohttp_web.runner import (
     UnixSite,
 )
 from aiohttp_web.server import Server
+from aiohttp_web.static import StaticResource
 from aiohttp_web.views import View
 
 __all__ = (
@@ -139,6 +141,7 @@ __all__ = (
     "Domain",
     "DynamicResource",
     "FileField",
+    "FileResponse",
     "GracefulExit",
     "HTTPAccepted",
     "HTTPBadGateway",
@@ -216,6 +219,7 @@ __all__ = (
     "ServerRunner",
     "SockSite",
     "StaticDef",
+    "StaticResource",
     "StreamResponse",
     "SystemRoute",
     "TCPSite",

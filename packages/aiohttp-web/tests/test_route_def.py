@@ -27,6 +27,7 @@ from aiohttp_web.route_def import (
     view,
 )
 from aiohttp_web.router import UrlDispatcher
+from aiohttp_web.static import StaticResource
 from aiohttp_web.views import View
 
 
@@ -135,9 +136,9 @@ def test_static_def(tmp_path: Path, router: UrlDispatcher) -> None:
     assert definition.path == tmp_path
     assert definition.kwargs == {"show_index": True}
     assert repr(definition) == f"<StaticDef /prefix -> {tmp_path}, show_index=True>"
-    # add_static arrives with static file serving; the call goes there.
-    with pytest.raises(NotImplementedError, match="add_static"):
-        definition.register(router)
+    (route,) = definition.register(router)
+    assert isinstance(route.resource, StaticResource)
+    assert route.resource.get_info()["directory"] == tmp_path
 
 
 def test_static_def_calls_add_static(tmp_path: Path) -> None:

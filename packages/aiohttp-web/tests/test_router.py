@@ -6,6 +6,7 @@ import functools
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -32,6 +33,7 @@ from aiohttp_web.routes import (
     SystemRoute,
     UrlMappingMatchInfo,
 )
+from aiohttp_web.static import StaticResource
 from aiohttp_web.views import View
 
 
@@ -153,9 +155,12 @@ def test_add_view(router: UrlDispatcher) -> None:
     assert route.handler is MyView
 
 
-def test_add_static_not_available(router: UrlDispatcher) -> None:
-    with pytest.raises(NotImplementedError, match="add_static"):
-        router.add_static("/static", "/tmp")
+def test_add_static_registers_a_static_resource(
+    router: UrlDispatcher, tmp_path: Path
+) -> None:
+    route = router.add_static("/static", tmp_path)
+    assert isinstance(route.resource, StaticResource)
+    assert route.resource in router.resources()
 
 
 def test_add_routes_returns_routes(router: UrlDispatcher) -> None:

@@ -37,6 +37,8 @@ from .resources import (
     Resource,
 )
 from .routes import AbstractRoute, ExpectHandler, MatchInfoError, UrlMappingMatchInfo
+from .static import StaticResource
+from .stream_response import StreamResponse
 
 if TYPE_CHECKING:
     from .request import Request
@@ -292,12 +294,38 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
         """Add a class-based view serving every method (``*``)."""
         return self.add_route(hdrs.METH_ANY, path, handler, **kwargs)
 
-    def add_static(self, prefix: str, path: PathLike, **kwargs: Any) -> AbstractRoute:
-        """Serve the files of a directory under ``prefix`` (not available yet)."""
-        raise NotImplementedError(
-            "UrlDispatcher.add_static() is not available yet: static file "
-            "serving (StaticResource, FileResponse) is not part of this build"
+    def add_static(
+        self,
+        prefix: str,
+        path: PathLike,
+        *,
+        name: str | None = None,
+        expect_handler: ExpectHandler | None = None,
+        chunk_size: int = 256 * 1024,
+        response_factory: type[StreamResponse] = StreamResponse,
+        show_index: bool = False,
+        follow_symlinks: bool = False,
+        append_version: bool = False,
+    ) -> AbstractRoute:
+        """Serve the files of the directory ``path`` under ``prefix``.
+
+        Returns the GET route of the new ``StaticResource`` (``route.resource``).
+        ``response_factory`` is accepted as documented and unused: files are
+        sent with ``FileResponse``, index pages with ``Response``.
+        """
+        self._check_frozen()
+        resource = StaticResource(
+            prefix,
+            path,
+            name=name,
+            expect_handler=expect_handler,
+            chunk_size=chunk_size,
+            show_index=show_index,
+            follow_symlinks=follow_symlinks,
+            append_version=append_version,
         )
+        self.register_resource(resource)
+        return next(iter(resource))
 
     def add_routes(
         self, routes_table: Iterable[AbstractRouteDef]
