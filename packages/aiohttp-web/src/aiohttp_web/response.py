@@ -32,6 +32,31 @@ __all__ = (
 )
 
 
+# The Content-Type header and encoding of a text response, by the
+# content_type and charset arguments: apps use a handful of pairs, and
+# working one out (format, parse, format again) costs more than a lookup.
+_TEXT_CONTENT_TYPES: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+def _text_content_type(ctype: str, charset: str) -> tuple[str, str]:
+    key = (ctype, charset)
+    found = _TEXT_CONTENT_TYPES.get(key)
+    if found is None:
+        # The same steps as the constructor followed by the text setter.
+        probe = StreamResponse()
+        probe._set_content_type(ctype, {"charset": charset})
+        ctype, params = probe._content_type_parts()
+        if ctype == _OCTET_STREAM:
+            ctype = "text/plain"
+        params.setdefault("charset", "utf-8")
+        probe._set_content_type(ctype, params)
+        found = (probe._headers[hdrs.CONTENT_TYPE], params["charset"])
+        if len(_TEXT_CONTENT_TYPES) >= 64:
+            _TEXT_CONTENT_TYPES.clear()
+        _TEXT_CONTENT_TYPES[key] = found
+    return found
+
+
 class Response(StreamResponse):
     """A response whose whole body is known up front (bytes or text)."""
 
@@ -67,9 +92,12 @@ class Response(StreamResponse):
             if not isinstance(text, str):
                 raise TypeError(f"text argument must be str ({type(text)!r})")
             if not has_ctype:
-                self._set_content_type(
-                    content_type or "text/plain", {"charset": charset or "utf-8"}
+                value, encoding = _text_content_type(
+                    content_type or "text/plain", charset or "utf-8"
                 )
+                self._headers[hdrs.CONTENT_TYPE] = value
+                self._body = text.encode(encoding)
+                return
             self.text = text
         else:
             if not has_ctype and (content_type is not None or charset is not None):

@@ -73,11 +73,12 @@ def _check_text(what: str, value: str) -> str:
     return value
 
 
+# Looked up per response: a dict is far cheaper than ``HTTPStatus(status)``.
+_REASONS: Final = {status.value: status.phrase for status in HTTPStatus}
+
+
 def _reason_for(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
+    return _REASONS.get(status, "")
 
 
 def _format_param(name: str, value: str) -> str:

@@ -1,0 +1,358 @@
+"""Benchmark the HTTP server, ours against aiohttp 3.14.5, under ``wrk``.
+
+Run from the workspace root:
+
+    uv run python benchmarks/server.py [--rounds N] [--duration S]
+
+Scenarios, each one small app served by ``web.run_app`` in its own process:
+
+  hello  ``GET /`` answered with the text "Hello, World!";
+  json   ``GET /user/{id}`` answered with JSON, in an app of 200 routes
+         (199 other plain and dynamic routes registered before it);
+  post   a 16 KiB ``POST /echo-len``, read fully, answered with its length.
+
+The same app file runs under two interpreters: this environment's (our
+``aiohttp``) and a separate venv holding aiohttp 3.14.5 from PyPI, which the
+script makes once under the user cache directory (``uv venv`` + ``uv pip
+install``).  Servers never run together: rounds alternate ours and theirs.
+Each round starts a fresh server, checks one response body with urllib,
+warms up, then runs ``wrk -t1`` for the given duration.  Two figures per
+run: wall-clock requests/s as wrk reports it, and requests per CPU-second of
+the server process (utime + stime from ``/proc/<pid>/stat`` around the run).
+The table shows medians over the rounds and ours / aiohttp ratios.  The
+machine is shared and noisy: trust ratios over absolute numbers, and rerun
+with more rounds before reading much into a few percent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import NamedTuple
+
+AIOHTTP_VERSION = "3.14.5"
+POST_SIZE = 16 * 1024
+CONNECTIONS = 50
+WARMUP_SECONDS = 1
+SCENARIOS = {
+    "hello": "GET / -> text",
+    "json": "GET /user/{id}, 200 routes -> JSON",
+    "post": "POST 16 KiB /echo-len",
+}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+APP_SOURCE = '''\
+"""The app under test: python app.py <scenario> <port>."""
+
+import os
+import sys
+
+from aiohttp import web
+
+
+async def hello(request):
+    return web.Response(text="Hello, World!")
+
+
+async def user(request):
+    return web.json_response({"id": request.match_info["id"], "name": "someone"})
+
+
+async def other(request):
+    return web.Response(text="other")
+
+
+async def echo_len(request):
+    body = await request.read()
+    return web.Response(text=str(len(body)))
+
+
+def make_app(scenario):
+    app = web.Application()
+    if scenario == "hello":
+        app.router.add_get("/", hello)
+    elif scenario == "json":
+        for i in range(199):
+            if i % 2:
+                app.router.add_get(f"/plain/{i}", other)
+            else:
+                app.router.add_get(f"/dyn{i}/{{name}}/items", other)
+        app.router.add_get("/user/{id}", user)
+    elif scenario == "post":
+        app.router.add_post("/echo-len", echo_len)
+    return app
+
+
+def main():
+    scenario, port = sys.argv[1], int(sys.argv[2])
+    app = make_app(scenario)
+    profile_out = os.environ.get("BENCH_PROFILE")
+    if not profile_out:
+        web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile_out)
+
+
+main()
+'''
+
+WRK_POST_LUA = f"""\
+wrk.method = "POST"
+wrk.body = string.rep("x", {POST_SIZE})
+wrk.headers["Content-Type"] = "application/octet-stream"
+"""
+
+
+class Run(NamedTuple):
+    """One wrk run against one server."""
+
+    rps: float
+    per_cpu: float
+
+
+def anchor_python() -> Path:
+    """A venv with aiohttp 3.14.5, made once per machine (or reused)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    major, minor = sys.version_info[:2]
+    venv = cache / "aiohttp-benchmarks" / f"aiohttp-{AIOHTTP_VERSION}-py{major}{minor}"
+    python = venv / "bin" / "python"
+    probe = [str(python), "-c", "import aiohttp; print(aiohttp.__version__)"]
+    if python.exists():
+        found = subprocess.run(probe, capture_output=True, text=True)
+        if found.returncode == 0 and found.stdout.strip() == AIOHTTP_VERSION:
+            return python
+    print(f"creating {venv} (aiohttp=={AIOHTTP_VERSION})", flush=True)
+    subprocess.run(
+        ["uv", "venv", "--quiet", "--python", sys.executable, str(venv)], check=True
+    )
+    subprocess.run(
+        [
+            "uv",
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(python),
+            f"aiohttp=={AIOHTTP_VERSION}",
+        ],
+        check=True,
+    )
+    (venv / ".installed").touch()
+    return python
+
+
+def ensure_wrk() -> str:
+    """The path of wrk, installed from Debian when missing and run as root."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        sys.exit("wrk is missing: install it (apt-get install wrk) and rerun")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    found = shutil.which("wrk")
+    if not found:
+        sys.exit("wrk could not be installed")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, in seconds."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    # The command name may hold spaces: split after its closing parenthesis.
+    fields = stat[stat.rindex(")") + 2 :].split()
+    # Fields 14 and 15 of the full line are 12 and 13 after pid and comm.
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+class Server:
+    """One app served in a subprocess by one interpreter."""
+
+    def __init__(self, python: Path, app: Path, scenario: str) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [str(python), str(app), scenario, str(self.port)],
+            stdout=subprocess.DEVNULL,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                sys.exit(f"server exited with {self.proc.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        sys.exit("server did not start listening")
+
+    def stop(self) -> None:
+        """SIGINT (a graceful run_app shutdown), then kill if it lingers."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def check_body(server: Server, scenario: str) -> None:
+    """Fail unless one request answers the expected body."""
+    if scenario == "hello":
+        req = urllib.request.Request(server.url + "/")
+    elif scenario == "json":
+        req = urllib.request.Request(server.url + "/user/42")
+    else:
+        req = urllib.request.Request(
+            server.url + "/echo-len", data=b"x" * POST_SIZE, method="POST"
+        )
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        body = resp.read()
+        status = resp.status
+    if scenario == "hello":
+        ok = body == b"Hello, World!"
+    elif scenario == "json":
+        ok = json.loads(body) == {"id": "42", "name": "someone"}
+    else:
+        ok = body == str(POST_SIZE).encode()
+    if status != 200 or not ok:
+        sys.exit(f"{scenario}: wrong answer {status} {body[:200]!r}")
+
+
+def wrk(
+    wrk_bin: str, server: Server, scenario: str, lua: Path, seconds: float
+) -> tuple[float, int]:
+    """Run wrk once; return its req/s and the request count, or exit on errors."""
+    path = (
+        "/user/42" if scenario == "json" else "/echo-len" if scenario == "post" else "/"
+    )
+    cmd = [wrk_bin, "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s"]
+    if scenario == "post":
+        cmd += ["-s", str(lua)]
+    cmd.append(server.url + path)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    problems = [
+        line.strip()
+        for line in out.splitlines()
+        if "Non-2xx" in line or "Socket errors" in line
+    ]
+    if problems:
+        sys.exit(f"{scenario}: wrk reported errors: {problems}\n{out}")
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    count = re.search(r"(\d+) requests in", out)
+    if not rps or not count:
+        sys.exit(f"cannot read wrk's output:\n{out}")
+    return float(rps.group(1)), int(count.group(1))
+
+
+def one_run(
+    wrk_bin: str, python: Path, app: Path, scenario: str, lua: Path, seconds: float
+) -> Run:
+    """Start a server, check it, warm it up, load it and measure."""
+    server = Server(python, app, scenario)
+    try:
+        check_body(server, scenario)
+        wrk(wrk_bin, server, scenario, lua, WARMUP_SECONDS)
+        before = cpu_seconds(server.proc.pid)
+        rps, count = wrk(wrk_bin, server, scenario, lua, seconds)
+        used = cpu_seconds(server.proc.pid) - before
+    finally:
+        server.stop()
+    return Run(rps, count / used if used > 0 else float("nan"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per run")
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help="comma-separated subset"
+    )
+    args = parser.parse_args()
+    scenarios = [name for name in args.scenarios.split(",") if name]
+    for name in scenarios:
+        if name not in SCENARIOS:
+            sys.exit(f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}")
+
+    wrk_bin = ensure_wrk()
+    contenders = {"ours": Path(sys.executable), "aiohttp": anchor_python()}
+    results: dict[tuple[str, str], list[Run]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        app = Path(tmp) / "app.py"
+        app.write_text(APP_SOURCE)
+        lua = Path(tmp) / "post.lua"
+        lua.write_text(WRK_POST_LUA)
+        for scenario in scenarios:
+            for rnd in range(args.rounds):
+                for name, python in contenders.items():
+                    run = one_run(wrk_bin, python, app, scenario, lua, args.duration)
+                    results.setdefault((scenario, name), []).append(run)
+                    print(
+                        f"{scenario:6} round {rnd + 1}/{args.rounds} {name:8}"
+                        f" {run.rps:10.0f} req/s {run.per_cpu:10.0f} req/CPU-s",
+                        flush=True,
+                    )
+    print_table(scenarios, results, args)
+
+
+def print_table(
+    scenarios: list[str],
+    results: dict[tuple[str, str], list[Run]],
+    args: argparse.Namespace,
+) -> None:
+    print()
+    print(
+        f"medians of {args.rounds} rounds x {args.duration} s,"
+        f" wrk -t1 -c{CONNECTIONS}; anchor aiohttp {AIOHTTP_VERSION}"
+    )
+    header = (
+        f"{'scenario':38} {'ours req/s':>11} {'aio req/s':>11} {'ratio':>6}"
+        f" {'ours /CPU-s':>12} {'aio /CPU-s':>12} {'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for scenario in scenarios:
+        ours, theirs = results[(scenario, "ours")], results[(scenario, "aiohttp")]
+        o_rps = statistics.median(r.rps for r in ours)
+        a_rps = statistics.median(r.rps for r in theirs)
+        o_cpu = statistics.median(r.per_cpu for r in ours)
+        a_cpu = statistics.median(r.per_cpu for r in theirs)
+        print(
+            f"{scenario + ': ' + SCENARIOS[scenario]:38} {o_rps:11.0f} {a_rps:11.0f}"
+            f" {o_rps / a_rps:5.2f}x {o_cpu:12.0f} {a_cpu:12.0f} {o_cpu / a_cpu:5.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
