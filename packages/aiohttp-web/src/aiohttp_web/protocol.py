@@ -173,6 +173,7 @@ class RequestHandler(BaseProtocol):
         self._peer_eof = False
         self._failed = False
         self._keepalive_handle: asyncio.TimerHandle | None = None
+        self._idle_since = 0.0  # loop time when the connection last went idle
         # Reading is paused for any of three reasons; the transport is paused
         # while one holds.  ``reading_paused`` reports the streams' own.
         self._stream_paused = False
@@ -368,35 +369,49 @@ class RequestHandler(BaseProtocol):
         if self._receiver.upgraded:
             self._upgrade_tail += data
             return
-        if not self._unparsed and len(data) <= _HEAD_SLICE and not self._queue_full:
-            self._feed(data)  # the usual case: one request per read
+        if self._unparsed or self._queue_full:
+            self._unparsed += data  # keep the order: older bytes go first
+            self._parse_unparsed()
         else:
-            self._unparsed += data
-        self._parse_unparsed()
+            self._parse(data)
 
     def _parse_unparsed(self) -> None:
-        """Parse held bytes while the queue has room, in slices.
+        """Parse the bytes held back while the queue was full."""
+        data = bytes(self._unparsed)
+        self._unparsed.clear()
+        self._parse(data)
+
+    def _parse(self, data: bytes) -> None:
+        """Parse ``data`` while the queue has room, in slices; hold the rest.
 
         A parser turns a whole feed into messages at once, and one read can
         hold thousands of tiny pipelined requests: feeding it slices bounds
         the messages made ahead of the handler.  Bytes held back stop
-        reading from the transport until the queue drains.
+        reading from the transport until the queue drains.  The slices are
+        taken from ``data`` by offset and the usual read (one request, or a
+        head and its body) is fed without copying it into a buffer first.
         """
-        unparsed = self._unparsed
+        receiver = self._receiver
+        messages = self._messages
+        end = len(data)
+        pos = 0
         while (
-            unparsed
-            and len(self._messages) < self._max_pipelined
+            pos < end
+            and len(messages) < self._max_pipelined
             and not self._failed
-            and not self._receiver.upgraded
+            and not receiver.upgraded
         ):
-            size = _BODY_SLICE if self._receiver.payload is not None else _HEAD_SLICE
-            chunk = bytes(unparsed[:size])
-            del unparsed[:size]
+            size = _BODY_SLICE if receiver.payload is not None else _HEAD_SLICE
+            # A slice of all of ``data`` would copy it: feed the object itself.
+            chunk = data if pos == 0 and end <= size else data[pos : pos + size]
+            pos += len(chunk)
             self._feed(chunk)
-        if self._receiver.upgraded and unparsed:
-            self._upgrade_tail += bytes(unparsed)
-            unparsed.clear()
-        full = bool(unparsed) and not self._failed
+        if pos < end:
+            if receiver.upgraded:
+                self._upgrade_tail += data[pos:]
+            elif not self._failed:
+                self._unparsed += data[pos:]
+        full = bool(self._unparsed)
         if full != self._queue_full:
             self._queue_full = full
             self._update_reading()
@@ -449,11 +464,21 @@ class RequestHandler(BaseProtocol):
             waiter.set_result(None)
 
     def _start_keepalive(self) -> None:
+        """Note that the connection goes idle; arm the timer if none is pending.
+
+        One timer per connection, re-armed lazily: scheduling and cancelling
+        a ``TimerHandle`` per request costs more than the request's routing,
+        and the cancelled handles pile up in the loop's heap.  The timer
+        checks ``_idle_since`` when it fires and, if the connection was busy
+        meanwhile, sleeps again for the remaining time.
+        """
         timeout = self._keepalive_timeout
         if timeout is None:
             return
-        when = _deadline(self._loop, timeout, self._timeout_ceil_threshold)
-        self._keepalive_handle = self._loop.call_at(when, self._on_keepalive)
+        self._idle_since = self._loop.time()
+        if self._keepalive_handle is None:
+            when = _deadline(self._loop, timeout, self._timeout_ceil_threshold)
+            self._keepalive_handle = self._loop.call_at(when, self._on_keepalive)
 
     def _cancel_keepalive(self) -> None:
         if self._keepalive_handle is not None:
@@ -462,7 +487,15 @@ class RequestHandler(BaseProtocol):
 
     def _on_keepalive(self) -> None:
         self._keepalive_handle = None
-        if self._handling or self._messages:
+        if self._waiter is None or self._handling or self._messages:
+            return  # busy: the next wait re-arms the timer
+        timeout = cast(float, self._keepalive_timeout)
+        when = self._idle_since + timeout
+        if when > self._loop.time():
+            # Idle again since a later moment than this timer was set for.
+            if timeout >= self._timeout_ceil_threshold:
+                when = math.ceil(when)
+            self._keepalive_handle = self._loop.call_at(when, self._on_keepalive)
             return
         self.logger.debug("Closing the idle connection %r", self.peername)
         self._abort()
@@ -484,7 +517,6 @@ class RequestHandler(BaseProtocol):
                 await self._waiter
             finally:
                 self._waiter = None
-                self._cancel_keepalive()
         if self._force_close:
             return None
         item = self._messages.popleft()
@@ -532,11 +564,13 @@ class RequestHandler(BaseProtocol):
         if self._upgraded_parser is not None:
             # The upgraded protocol ran inside the handler and is over.
             return False
+        # ``prepare`` asked can_keep_alive() before sending the head and
+        # stored the answer in ``keep_alive``; what could change since (the
+        # connection closing, the body failing) is checked above or by
+        # _skip_body, so the question is not asked twice.
         if not response.keep_alive:
             return False
         if getattr(request.writer, "must_close", False):
-            return False
-        if not self.can_keep_alive(request, response.status):
             return False
         return await self._skip_body(request)
 

@@ -103,8 +103,10 @@ class StreamResponse(MutableMapping[Any, Any]):
         self._compression = False
         self._compression_strategy: int | None = None
         self._compression_force: ContentCoding | None = None
-        self._cookies: SimpleCookie = SimpleCookie()
-        self._partitioned: set[str] = set()
+        # Made on first use: most responses set no cookie, and an empty
+        # SimpleCookie per response is measurable on the hot path.
+        self._cookies: SimpleCookie | None = None
+        self._partitioned: set[str] | None = None
         self._req: BaseRequest | None = None
         self._payload_writer: AbstractStreamWriter | None = None
         self._eof_sent = False
@@ -177,6 +179,8 @@ class StreamResponse(MutableMapping[Any, Any]):
     @property
     def cookies(self) -> SimpleCookie:
         """The outgoing cookies."""
+        if self._cookies is None:
+            self._cookies = SimpleCookie()
         return self._cookies
 
     @property
@@ -230,10 +234,13 @@ class StreamResponse(MutableMapping[Any, Any]):
         """Set an outgoing cookie with its attributes."""
         # Each call defines the whole cookie: nothing of an earlier one (say
         # the Max-Age=0 of a deletion) may survive.
-        self._cookies.pop(name, None)
+        cookies = self.cookies
+        if self._partitioned is None:
+            self._partitioned = set()
+        cookies.pop(name, None)
         self._partitioned.discard(name)
-        self._cookies[name] = str(value)
-        morsel: Morsel[str] = self._cookies[name]
+        cookies[name] = str(value)
+        morsel: Morsel[str] = cookies[name]
         attributes: dict[str, Any] = {
             "expires": expires,
             "domain": domain,
@@ -441,11 +448,8 @@ class StreamResponse(MutableMapping[Any, Any]):
         headers = self._headers
         version = request.version
         keep_alive = self._decide_keep_alive(request)
-        for name, morsel in self._cookies.items():
-            value = morsel.OutputString()
-            if name in self._partitioned:
-                value += "; Partitioned"
-            headers.add(hdrs.SET_COOKIE, value)
+        if self._cookies:
+            self._add_cookie_fields(self._cookies)
         empty_body = bool(self._must_be_empty_body)
         if self._compression and not empty_body:
             await self._start_compression(request, writer)
@@ -484,6 +488,14 @@ class StreamResponse(MutableMapping[Any, Any]):
                     headers[hdrs.CONNECTION] = "keep-alive"
             elif version == HttpVersion11:
                 headers[hdrs.CONNECTION] = "close"
+
+    def _add_cookie_fields(self, cookies: SimpleCookie) -> None:
+        partitioned = self._partitioned or ()
+        for name, morsel in cookies.items():
+            value = morsel.OutputString()
+            if name in partitioned:
+                value += "; Partitioned"
+            self._headers.add(hdrs.SET_COOKIE, value)
 
     async def _start_compression(
         self, request: BaseRequest, writer: AbstractStreamWriter
