@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, istr
 from yarl import URL
 
-from aiohttp_core import http_parser
 from aiohttp_core.http_exceptions import (
     BadHttpMessage,
     ContentLengthError,
@@ -31,14 +30,7 @@ from aiohttp_core.http_messages import (
     RawResponseMessage,
 )
 
-# The compiled twin joins this list when it exists.
-PARSER_MODULES = [http_parser]
-
-
-@pytest.fixture(params=PARSER_MODULES, ids=lambda mod: mod.__name__)
-def parser_mod(request: pytest.FixtureRequest) -> ModuleType:
-    mod: ModuleType = request.param
-    return mod
+# ``parser_mod`` (conftest.py) gives each parser twin in turn.
 
 
 Parser = Any
@@ -211,6 +203,17 @@ def test_get_with_headers(parser_mod: ModuleType) -> None:
     assert not head.chunked
     assert not head.upgrade
     assert head.compression is None
+
+
+def test_field_names_are_istr(parser_mod: ModuleType) -> None:
+    """Header and trailer names come as multidict.istr, as aiohttp gives them."""
+    data = REQUEST_CORPUS["chunked-ext-trailers"].replace(
+        b"\r\n\r\n", b"\r\nX-Unusual-Name-42: v\r\n\r\n", 1
+    )
+    events = parse_every_way(request(parser_mod), data)
+    names = [*events[0].headers, *events[-1].trailers]
+    assert names == ["Transfer-Encoding", "X-Unusual-Name-42", "X-Checksum", "X-Other"]
+    assert all(type(name) is istr for name in names)
 
 
 def test_post_with_content_length(parser_mod: ModuleType) -> None:

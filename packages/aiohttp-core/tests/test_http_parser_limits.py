@@ -13,7 +13,6 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from aiohttp_core import http_parser
 from aiohttp_core.http_exceptions import (
     HttpProcessingError,
     LineTooLong,
@@ -21,13 +20,7 @@ from aiohttp_core.http_exceptions import (
 )
 from aiohttp_core.http_messages import MessageEnd
 
-PARSER_MODULES = [http_parser]
-
-
-@pytest.fixture(params=PARSER_MODULES, ids=lambda mod: mod.__name__)
-def parser_mod(request: pytest.FixtureRequest) -> ModuleType:
-    mod: ModuleType = request.param
-    return mod
+# ``parser_mod`` (conftest.py) gives each parser twin in turn.
 
 
 class Case(NamedTuple):
@@ -239,3 +232,24 @@ def test_many_empty_lines_before_a_request_are_not_buffered(
     for _ in range(100):
         assert parser.feed_data(b"\r\n" * 50) == []
     assert len(parser.feed_data(b"GET / HTTP/1.1\r\n\r\n")) == 2
+
+
+@pytest.mark.parametrize("option", ["max_line_size", "max_field_size", "max_headers"])
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [(-1, ValueError), (2**63, ValueError), (8190.0, TypeError), ("8190", TypeError)],
+)
+def test_bad_limit_is_refused_at_once(
+    parser_mod: ModuleType, option: str, value: Any, error: type[Exception]
+) -> None:
+    """A limit that is no int from 0 to sys.maxsize is the caller's mistake."""
+    for cls in (parser_mod.HttpRequestParser, parser_mod.HttpResponseParser):
+        with pytest.raises(error, match=option):
+            cls(**{option: value})
+
+
+@pytest.mark.parametrize("option", ["max_line_size", "max_field_size", "max_headers"])
+def test_zero_limits_are_allowed(parser_mod: ModuleType, option: str) -> None:
+    parser = parser_mod.HttpRequestParser(**{option: 0})
+    with pytest.raises((LineTooLong, TooManyHeaders)):
+        parser.feed_data(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")

@@ -6,6 +6,14 @@ closes.  Data may be split anywhere: a feed can end in the middle of a line,
 of a body or of a CRLF, and one feed can hold several pipelined messages.
 Body bytes are handed out as soon as they arrive.
 
+Two twins implement this module's contract: the pure-Python classes below
+(``HttpRequestParserPy``, ``HttpResponseParserPy``) and the compiled ones of
+``_http_parser`` (``HttpRequestParserC``, ``HttpResponseParserC``, None when
+that extension is not built).  ``HttpRequestParser`` and
+``HttpResponseParser`` are the compiled twins when they are available and
+``AIOHTTP_NO_EXTENSIONS`` is not set, the pure ones otherwise.  The cold
+paths both share live in ``http_parser_rules``.
+
 The parser is a small state machine over one ``bytearray`` buffer:
 
     HEAD --> BODY_LENGTH --------------------------------> HEAD (next message)
@@ -20,9 +28,11 @@ The parser is a small state machine over one ``bytearray`` buffer:
 Decisions where the RFCs or the contract leave room (a compiled twin must
 make the same ones; the shared test suite pins them):
 
-* Text.  Methods and field names are ASCII tokens.  Field values, the request
-  target and the reason phrase are decoded as UTF-8 with ``surrogateescape``,
-  so ``text.encode("utf-8", "surrogateescape")`` gives back the wire bytes.
+* Text.  Methods and field names are ASCII tokens; in the ``headers`` and
+  ``trailers`` multidicts the names are ``multidict.istr``, as aiohttp gives
+  them.  Field values, the request target and the reason phrase are decoded
+  as UTF-8 with ``surrogateescape``, so ``text.encode("utf-8",
+  "surrogateescape")`` gives back the wire bytes.
 * Limits count the bytes of one line without its CRLF: ``max_line_size`` for
   the request line, the status line and each chunk-size line (extensions
   included); ``max_field_size`` for each header or trailer field line (name,
@@ -55,6 +65,8 @@ make the same ones; the shared test suite pins them):
 * Empty lines (CRLF) before a start line are skipped (RFC 9112 2.2).
 * Status codes are three digits with a first digit of 1 to 9.  The SP after
   the code may be missing when there is no reason phrase.
+* Limits must be ints from 0 to ``sys.maxsize``: anything else is the
+  caller's mistake and raises ``TypeError`` or ``ValueError`` at once.
 * Errors: the first error raises; events completed earlier in the same feed
   are dropped with it.  The parser is then dead: ``feed_data`` and
   ``feed_eof`` raise ``RuntimeError`` (the caller must close the
@@ -65,10 +77,11 @@ make the same ones; the shared test suite pins them):
 from __future__ import annotations
 
 import enum
-from typing import Final, NamedTuple, NoReturn
+import os
+from types import ModuleType
+from typing import TYPE_CHECKING, Final, NamedTuple
 
-from multidict import CIMultiDict, CIMultiDictProxy
-from yarl import URL
+from multidict import CIMultiDict, CIMultiDictProxy, istr
 
 from . import http_grammar as g
 from .http_exceptions import (
@@ -77,9 +90,7 @@ from .http_exceptions import (
     BadStatusLine,
     ContentLengthError,
     HttpProcessingError,
-    HttpVersionNotSupported,
     InvalidHeader,
-    InvalidURLError,
     LineTooLong,
     TooManyHeaders,
     TransferEncodingError,
@@ -90,23 +101,38 @@ from .http_messages import (
     BodyChunk,
     HttpVersion,
     HttpVersion10,
-    HttpVersion11,
     MessageEnd,
     ParserEvent,
     ProtocolSwitch,
     RawRequestMessage,
     RawResponseMessage,
 )
+from .http_parser_rules import (
+    build_url,
+    check_limits,
+    parse_version,
+    raise_field_error,
+    raise_request_line_error,
+    raise_status_line_error,
+)
 from .typedefs import RawHeaders
 
-__all__ = ("HttpRequestParser", "HttpResponseParser")
+if TYPE_CHECKING:
+    from . import _http_parser
+
+__all__ = (
+    "HttpRequestParser",
+    "HttpRequestParserC",
+    "HttpRequestParserPy",
+    "HttpResponseParser",
+    "HttpResponseParserC",
+    "HttpResponseParserPy",
+)
 
 _Fields = list[tuple[bytes, bytes]]
 
 _EMPTY_HEADERS: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
 _EMPTY_RAW: Final[RawHeaders] = ()
-
-_VERSIONS: Final = {(b"1", b"0"): HttpVersion10, (b"1", b"1"): HttpVersion11}
 
 _COMPRESSIONS: Final = {
     b"gzip": "gzip",
@@ -122,6 +148,7 @@ _FRAMING_FIELDS: Final = frozenset(
 )
 
 _NO_BODY_STATUSES: Final = frozenset({204, 304})
+_NO_TOKENS: Final[frozenset[bytes]] = frozenset()
 
 
 class _State(enum.IntEnum):
@@ -167,19 +194,30 @@ class _FieldSummary:
 
     def __init__(self, fields: _Fields) -> None:
         lowered = [name.lower() for name, _ in fields]
-        found: dict[bytes, list[bytes]] = {}
-        for key, (_, value) in zip(lowered, fields, strict=True):
-            if key in _FRAMING_FIELDS:
-                found.setdefault(key, []).append(value)
         self.lowered = lowered
+        # Most fields are not framing fields: one comprehension sorts them
+        # out faster than a loop that looks at each.
+        framing = _FRAMING_FIELDS
+        found: dict[bytes, list[bytes]] = {}
+        for key, value in [
+            (key, field[1])
+            for key, field in zip(lowered, fields, strict=True)
+            if key in framing
+        ]:
+            found.setdefault(key, []).append(value)
         self.content_length = found.get(b"content-length")
         self.transfer_encoding = found.get(b"transfer-encoding")
         self.content_encoding = found.get(b"content-encoding")
         self.upgrade = b"upgrade" in found
-        self.connection = frozenset(
-            token.strip(b" \t").lower()
-            for value in found.get(b"connection", ())
-            for token in value.split(b",")
+        connection = found.get(b"connection")
+        self.connection = (
+            _NO_TOKENS
+            if connection is None
+            else frozenset(
+                token.strip(b" \t").lower()
+                for value in connection
+                for token in value.split(b",")
+            )
         )
 
     def should_close(self, version: HttpVersion) -> bool:
@@ -230,14 +268,32 @@ def _decode(value: bytes) -> str:
     return value.decode("utf-8", "surrogateescape")
 
 
+# Field names already seen, as the istr keys of the header multidicts: the
+# same few names come in every message, and CIMultiDict takes an istr's
+# lower-cased form instead of computing it.  Bounded: peers choose names.
+_NAMES: dict[bytes, istr] = {}
+_NAMES_MAX: Final = 1024
+
+
+def _field_name(name: bytes) -> istr:
+    text = istr(name.decode("ascii"))
+    if len(_NAMES) < _NAMES_MAX:
+        _NAMES[name] = text
+    return text
+
+
 def _build_headers(fields: _Fields) -> CIMultiDictProxy[str]:
     if not fields:
         return _EMPTY_HEADERS
-    # Decoding inline rather than through _decode saves a call per field.
+    # Decoding inline rather than through helpers saves a call per field.
+    names = _NAMES
     return CIMultiDictProxy(
         CIMultiDict(
             [
-                (name.decode("ascii"), value.decode("utf-8", "surrogateescape"))
+                (
+                    names.get(name) or _field_name(name),
+                    value.decode("utf-8", "surrogateescape"),
+                )
                 for name, value in fields
             ]
         )
@@ -250,6 +306,11 @@ class _HttpParser:
     def __init__(
         self, *, max_line_size: int, max_field_size: int, max_headers: int
     ) -> None:
+        check_limits(
+            max_line_size=max_line_size,
+            max_field_size=max_field_size,
+            max_headers=max_headers,
+        )
         self.max_line_size = max_line_size
         self.max_field_size = max_field_size
         self.max_headers = max_headers
@@ -510,7 +571,7 @@ class _HttpParser:
         if not fields:
             return []
         if g.FIELD_LINES_RE.fullmatch(fields) is None:
-            _raise_field_error(fields)
+            raise_field_error(fields)
         pairs: _Fields = g.FIELD_LINE_RE.findall(fields)
         return pairs
 
@@ -613,23 +674,6 @@ def _has_bare_lf(block: bytes) -> bool:
     return block.count(b"\n") != block.count(b"\r\n")
 
 
-def _raise_field_error(fields: bytes) -> NoReturn:
-    """Find the first bad line of a field block and raise its precise error."""
-    for line in fields.split(b"\r\n")[:-1]:
-        if line[:1] in (b" ", b"\t"):
-            raise BadHttpMessage("Obsolete line folding (obs-fold) is not accepted")
-        if b"\r" in line:
-            raise BadHttpMessage("Bare CR in a field line")
-        name, colon, value = line.partition(b":")
-        if not colon or not name:
-            raise InvalidHeader(line)
-        if g.TOKEN_RE.fullmatch(name) is None:
-            raise InvalidHeader(name)
-        if g.FIELD_VALUE_OWS_RE.fullmatch(value) is None:
-            raise InvalidHeader(name)
-    raise BadHttpMessage("Invalid field block")
-
-
 def _parse_chunk_size(line: bytes) -> int:
     match = g.CHUNK_LINE_RE.fullmatch(line)
     if match is None:
@@ -643,24 +687,8 @@ def _parse_chunk_size(line: bytes) -> int:
     return size
 
 
-def _parse_version(major: bytes, minor: bytes) -> HttpVersion:
-    version = _VERSIONS.get((major, minor))
-    if version is None:
-        raise HttpVersionNotSupported(
-            f"HTTP version {major.decode()}.{minor.decode()} is not supported"
-        )
-    return version
-
-
-def _check_version(text: bytes) -> HttpVersion:
-    match = g.HTTP_VERSION_RE.fullmatch(text)
-    if match is None:
-        raise BadStatusLine(text, f"Invalid HTTP version {text[:20]!r}")
-    return _parse_version(match.group(1), match.group(2))
-
-
-class HttpRequestParser(_HttpParser):
-    """Parses the requests a client sends to a server."""
+class HttpRequestParserPy(_HttpParser):
+    """Parses the requests a client sends to a server (pure Python)."""
 
     def __init__(
         self,
@@ -697,12 +725,12 @@ class HttpRequestParser(_HttpParser):
     ) -> None:
         match = g.REQUEST_LINE_RE.fullmatch(start_line)
         if match is None:
-            _raise_request_line_error(start_line)
+            raise_request_line_error(start_line)
         method_b, target_b, major, minor = match.groups()
-        version = _parse_version(major, minor)
+        version = parse_version(major, minor)
         method = method_b.decode("ascii")
         path = _decode(target_b)
-        url = _build_url(method, path, target_b)
+        url = build_url(method, path, target_b)
         fields = self._parse_fields(block)
         summary = _FieldSummary(fields)
         _check_singletons(summary.lowered)
@@ -721,52 +749,6 @@ class HttpRequestParser(_HttpParser):
             url,
         )
         self._begin_body(events, head, framing)
-
-
-def _raise_request_line_error(line: bytes) -> NoReturn:
-    method, sp, rest = line.partition(b" ")
-    if g.TOKEN_RE.fullmatch(method) is None:
-        raise BadHttpMethod(line)
-    parts = rest.split(b" ")
-    if not sp or len(parts) != 2:
-        raise BadStatusLine(line)
-    if b"\r" in line:
-        raise BadHttpMessage("Bare CR in the request line")
-    if g.REQUEST_TARGET_RE.fullmatch(parts[0]) is None:
-        raise BadStatusLine(line, f"Invalid request target {parts[0][:50]!r}")
-    _check_version(parts[1])
-    raise BadStatusLine(line)
-
-
-def _build_url(method: str, path: str, target: bytes) -> URL:
-    """The URL of a request target, in the form the method allows."""
-    try:
-        if method == "CONNECT":
-            if g.AUTHORITY_FORM_RE.fullmatch(target) is None:
-                raise InvalidURLError(f"CONNECT needs host:port, got {path!r}")
-            return _port_checked(URL.build(authority=path, encoded=True))
-        if target[:1] == b"/":
-            rest, _, fragment = path.partition("#")
-            route, _, query = rest.partition("?")
-            return URL.build(
-                path=route, query_string=query, fragment=fragment, encoded=True
-            )
-        if path == g.ASTERISK_FORM and method == "OPTIONS":
-            return URL(path, encoded=True)
-        if g.ABSOLUTE_FORM_RE.match(target) is not None:
-            url = URL(path, encoded=True)
-            if url.absolute:
-                return _port_checked(url)
-    except ValueError as exc:
-        raise InvalidURLError(f"Invalid request target {path[:50]!r}") from exc
-    raise InvalidURLError(f"Invalid request target {path[:50]!r}")
-
-
-def _port_checked(url: URL) -> URL:
-    # yarl validates the port lazily: make a bad one fail here, as a 400,
-    # rather than later in a handler.
-    _ = url.port
-    return url
 
 
 def _check_singletons(lowered: list[bytes]) -> None:
@@ -808,8 +790,8 @@ def _request_framing(
     return _Framing(_Body.LENGTH, length or 0, upgrade)
 
 
-class HttpResponseParser(_HttpParser):
-    """Parses the responses a server sends to a client."""
+class HttpResponseParserPy(_HttpParser):
+    """Parses the responses a server sends to a client (pure Python)."""
 
     def __init__(
         self,
@@ -842,9 +824,9 @@ class HttpResponseParser(_HttpParser):
     ) -> None:
         match = g.STATUS_LINE_RE.fullmatch(start_line)
         if match is None:
-            _raise_status_line_error(start_line)
+            raise_status_line_error(start_line)
         major, minor, code_b, reason_b = match.groups()
-        version = _parse_version(major, minor)
+        version = parse_version(major, minor)
         code = int(code_b)
         fields = self._parse_fields(block)
         summary = _FieldSummary(fields)
@@ -893,14 +875,29 @@ class HttpResponseParser(_HttpParser):
         return _Framing(_Body.NONE, 0, False), False
 
 
-def _raise_status_line_error(line: bytes) -> NoReturn:
-    version, sp, rest = line.partition(b" ")
-    if not version.startswith(g.HTTP_NAME_SLASH):
-        raise BadStatusLine(line)
-    _check_version(version)
-    code, _, reason = rest.partition(b" ")
-    if not sp or g.STATUS_CODE_RE.fullmatch(code) is None:
-        raise BadStatusLine(line, f"Invalid status code {code[:20]!r}")
-    if b"\r" in reason:
-        raise BadHttpMessage("Bare CR in the status line")
-    raise BadStatusLine(line, f"Invalid reason phrase {reason[:50]!r}")
+def _compiled_twin() -> ModuleType | None:
+    """The compiled parser module, unless disabled or not built."""
+    if os.environ.get("AIOHTTP_NO_EXTENSIONS"):
+        return None
+    try:
+        from . import _http_parser
+    except ImportError:
+        return None
+    return _http_parser
+
+
+_compiled = _compiled_twin()
+HttpRequestParserC: type[_http_parser.HttpRequestParser] | None = (
+    None if _compiled is None else _compiled.HttpRequestParser
+)
+HttpResponseParserC: type[_http_parser.HttpResponseParser] | None = (
+    None if _compiled is None else _compiled.HttpResponseParser
+)
+
+# Both twins have the same interface; type checkers see the pure classes.
+if TYPE_CHECKING:
+    HttpRequestParser = HttpRequestParserPy
+    HttpResponseParser = HttpResponseParserPy
+else:
+    HttpRequestParser = HttpRequestParserC or HttpRequestParserPy
+    HttpResponseParser = HttpResponseParserC or HttpResponseParserPy
