@@ -86,6 +86,13 @@ importlib.import_module(sys.argv[1])
 ours = sorted({m.split('.')[0] for m in sys.modules} & set(json.loads(sys.argv[2])))
 print(json.dumps(ours))
 """
+# The wheel built for this machine carries the compiled twins, in use.
+COMPILED_PROBE = """
+from aiohttp_core import http_parser, http_writer
+assert http_parser.HttpRequestParser is http_parser.HttpRequestParserC, "parser"
+assert http_parser.HttpResponseParser is http_parser.HttpResponseParserC, "parser"
+assert http_writer.serialize_headers is http_writer.serialize_headers_c, "writer"
+"""
 
 
 def check(dist_dir: Path, dist: str) -> None:
@@ -113,6 +120,8 @@ def check(dist_dir: Path, dist: str) -> None:
             text=True,
             cwd=tmp,
         ).stdout
+        if dist == "aiohttp-core":
+            subprocess.run([python, "-c", COMPILED_PROBE], check=True, cwd=tmp)
     loaded = set(json.loads(out))
     expected_imports = {DESIGN[d][0] for d in needed}
     if not loaded <= expected_imports:
