@@ -40,7 +40,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-AIOHTTP_VERSION = "3.14.5"
+from anchor import AIOHTTP_VERSION, anchor_python
+
 FIELDS = 1000
 FILE_SIZE = 50 * 2**20
 READ_SIZE = 64 * 1024
@@ -195,36 +196,6 @@ def worker(file_path: Path) -> None:
     for line in sys.stdin:
         seconds, result = bench.run(json.loads(line)["workload"])
         print(json.dumps({"seconds": seconds, "result": result}), flush=True)
-
-
-def anchor_python() -> Path:
-    """A venv with aiohttp 3.14.5, made once per machine."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    major, minor = sys.version_info[:2]
-    venv = (
-        cache / "aiohttp-benchmarks" / f"multipart-{AIOHTTP_VERSION}-py{major}{minor}"
-    )
-    python = venv / "bin" / "python"
-    marker = venv / ".installed"
-    if not marker.exists():
-        print(f"creating {venv} (aiohttp=={AIOHTTP_VERSION})", flush=True)
-        subprocess.run(
-            ["uv", "venv", "--quiet", "--python", sys.executable, str(venv)], check=True
-        )
-        subprocess.run(
-            [
-                "uv",
-                "pip",
-                "install",
-                "--quiet",
-                "--python",
-                str(python),
-                f"aiohttp=={AIOHTTP_VERSION}",
-            ],
-            check=True,
-        )
-        marker.touch()
-    return python
 
 
 class Anchor:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -41,7 +40,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-AIOHTTP_VERSION = "3.14.5"
+from anchor import anchor_python
+
 READ_SIZE = 64 * 1024
 MESSAGES = 10_000
 CHUNKED_BODY = 10 * 1024 * 1024
@@ -268,44 +268,6 @@ def ours_runner(cls: type, reads: list[bytes]) -> Runner:
     return run
 
 
-def anchor_venv() -> Path:
-    """A venv with aiohttp 3.14.5 and httptools, made once per machine.
-
-    Other benchmarks keep their aiohttp 3.14.5 in the same place: this one
-    only adds httptools to it when it is missing.
-    """
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    major, minor = sys.version_info[:2]
-    venv = cache / "aiohttp-benchmarks" / f"aiohttp-{AIOHTTP_VERSION}-py{major}{minor}"
-    python = venv / "bin" / "python"
-    check = (
-        f"import aiohttp, httptools; assert aiohttp.__version__ == {AIOHTTP_VERSION!r}"
-    )
-    if python.exists():
-        found = subprocess.run([str(python), "-c", check], capture_output=True)
-        if found.returncode == 0:
-            return python
-    print(f"preparing {venv} (aiohttp=={AIOHTTP_VERSION}, httptools)", flush=True)
-    if not python.exists():
-        subprocess.run(
-            ["uv", "venv", "--quiet", "--python", sys.executable, str(venv)], check=True
-        )
-    subprocess.run(
-        [
-            "uv",
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(python),
-            f"aiohttp=={AIOHTTP_VERSION}",
-            "httptools",
-        ],
-        check=True,
-    )
-    return python
-
-
 class Anchors:
     """The worker subprocess that measures the anchors."""
 
@@ -359,7 +321,7 @@ def main() -> None:
         sys.exit(
             "the compiled parser twin is not built (or AIOHTTP_NO_EXTENSIONS is set)"
         )
-    anchors = Anchors(anchor_venv())
+    anchors = Anchors(anchor_python("httptools"))
     loads = workloads()
     ours: dict[tuple[str, str], Runner] = {}
     for key, (response, reads, _) in loads.items():

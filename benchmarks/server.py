@@ -42,7 +42,8 @@ import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
-AIOHTTP_VERSION = "3.14.5"
+from anchor import AIOHTTP_VERSION, anchor_python
+
 POST_SIZE = 16 * 1024
 CONNECTIONS = 50
 WARMUP_SECONDS = 1
@@ -128,37 +129,6 @@ class Run(NamedTuple):
 
     rps: float
     per_cpu: float
-
-
-def anchor_python() -> Path:
-    """A venv with aiohttp 3.14.5, made once per machine (or reused)."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    major, minor = sys.version_info[:2]
-    venv = cache / "aiohttp-benchmarks" / f"aiohttp-{AIOHTTP_VERSION}-py{major}{minor}"
-    python = venv / "bin" / "python"
-    probe = [str(python), "-c", "import aiohttp; print(aiohttp.__version__)"]
-    if python.exists():
-        found = subprocess.run(probe, capture_output=True, text=True)
-        if found.returncode == 0 and found.stdout.strip() == AIOHTTP_VERSION:
-            return python
-    print(f"creating {venv} (aiohttp=={AIOHTTP_VERSION})", flush=True)
-    subprocess.run(
-        ["uv", "venv", "--quiet", "--python", sys.executable, str(venv)], check=True
-    )
-    subprocess.run(
-        [
-            "uv",
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(python),
-            f"aiohttp=={AIOHTTP_VERSION}",
-        ],
-        check=True,
-    )
-    (venv / ".installed").touch()
-    return python
 
 
 def ensure_wrk() -> str:

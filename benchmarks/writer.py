@@ -26,20 +26,17 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import multidict
+from anchor import anchor_python, anchor_venv_dir
 
 from aiohttp_core import http_writer
-
-AIOHTTP_VERSION = "3.14.5"
 
 STATUS_LINE = "HTTP/1.1 200 OK"
 FIELDS = [
@@ -95,26 +92,6 @@ for line in sys.stdin:
 Timer = Callable[[Callable[..., Any], str, Any, int], float]
 
 
-def anchor_python(venv: Path) -> Path:
-    """The anchor venv's interpreter, with aiohttp installed there if needed."""
-    python = venv / "bin" / "python"
-    check = [str(python), "-c", "import aiohttp; print(aiohttp.__version__)"]
-    if python.exists():
-        found = subprocess.run(check, capture_output=True, text=True)
-        if found.returncode == 0 and found.stdout.strip() == AIOHTTP_VERSION:
-            return python
-    print(f"creating {venv} with aiohttp {AIOHTTP_VERSION} from PyPI", flush=True)
-    subprocess.run(
-        ["uv", "venv", "--quiet", "--python", sys.executable, str(venv)], check=True
-    )
-    subprocess.run(
-        ["uv", "pip", "install", "--quiet", f"aiohttp=={AIOHTTP_VERSION}"],
-        env={**os.environ, "VIRTUAL_ENV": str(venv)},
-        check=True,
-    )
-    return python
-
-
 class Anchor:
     """aiohttp's serializer, timed in its own venv's interpreter."""
 
@@ -157,7 +134,7 @@ def main() -> None:
     parser.add_argument(
         "--venv",
         type=Path,
-        default=Path(tempfile.gettempdir()) / f"aiohttp-{AIOHTTP_VERSION}-anchor",
+        default=anchor_venv_dir(),
         help="where to keep the venv with aiohttp from PyPI (reused)",
     )
     args = parser.parse_args()
@@ -180,7 +157,7 @@ def main() -> None:
     if http_writer.serialize_headers_c(STATUS_LINE, headers) != expected:
         sys.exit("the twins disagree on the benchmark's head")
 
-    anchor = Anchor(anchor_python(args.venv))
+    anchor = Anchor(anchor_python(venv=args.venv))
     try:
         if anchor.head_size != len(expected):
             sys.exit(
