@@ -1,13 +1,13 @@
 """``RequestHandler``: the asyncio protocol serving HTTP/1.x on one connection.
 
 Bytes from the transport go through ``HttpReceiver`` (parser + body
-streams); each complete request head is queued with its body stream.  One
-task per connection takes the queue in order and serves each request in a
-task of its own (a copy of the context, as the docs promise), which builds
-the request, runs the web handler and sends its response; pipelined
-requests wait in the queue,
-which is bounded: bytes are parsed in slices only while it has room, and
-reading pauses while some are held back.
+streams); each complete request head is queued with its body stream.  Each
+request is served in a task of its own (a fresh copy of the connection's
+context, as the docs promise), which builds the request, runs the web
+handler, sends its response and then starts the task of the next queued
+request; an idle connection starts one as soon as a request is queued.
+Pipelined requests wait in the queue, which is bounded: bytes are parsed in
+slices only while it has room, and reading pauses while some are held back.
 
 What the connection does in the situations that matter:
 
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import inspect
 import logging
 import math
@@ -165,7 +166,9 @@ class RequestHandler(BaseProtocol):
             auto_decompress=auto_decompress,
         )
         self._messages: deque[_QueueItem] = deque()
-        self._waiter: asyncio.Future[None] | None = None
+        # The context each request's task gets a fresh copy of.
+        self._context: contextvars.Context | None = None
+        # The task serving the current request; None while idle.
         self._task_handler: asyncio.Task[None] | None = None
         self._handling = False  # a handler (or its response) is running
         self._close = False  # close once the current request is done
@@ -303,7 +306,8 @@ class RequestHandler(BaseProtocol):
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         if self.transport is not None:
             self._manager.connection_made(self, self.transport)
-        self._task_handler = self._loop.create_task(self._serve())
+        self._context = contextvars.copy_context()
+        self._advance()
 
     def connection_lost(self, exc: BaseException | None) -> None:
         """The connection is gone: fail the body being read, stop serving."""
@@ -459,9 +463,9 @@ class RequestHandler(BaseProtocol):
     # -- the serving task -----------------------------------------------------
 
     def _wake(self) -> None:
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        """Something changed: an idle connection acts on it now."""
+        if self._task_handler is None and self._context is not None:
+            self._advance()
 
     def _start_keepalive(self) -> None:
         """Note that the connection goes idle; arm the timer if none is pending.
@@ -487,8 +491,8 @@ class RequestHandler(BaseProtocol):
 
     def _on_keepalive(self) -> None:
         self._keepalive_handle = None
-        if self._waiter is None or self._handling or self._messages:
-            return  # busy: the next wait re-arms the timer
+        if self._task_handler is not None or self._messages:
+            return  # busy: going idle again re-arms the timer
         timeout = cast(float, self._keepalive_timeout)
         when = self._idle_since + timeout
         if when > self._loop.time():
@@ -506,57 +510,66 @@ class RequestHandler(BaseProtocol):
             self.transport.close()
         self._wake()
 
-    async def _next_item(self) -> _QueueItem | None:
-        """The next queued request (or parse failure), None to stop serving."""
-        while not self._messages:
-            if self._close or self._force_close or self._peer_eof:
-                return None
-            self._start_keepalive()
-            self._waiter = self._loop.create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
+    def _advance(self) -> None:
+        """With no request task running: start the next item, idle, or stop."""
         if self._force_close:
-            return None
-        item = self._messages.popleft()
-        if self._unparsed:
-            self._parse_unparsed()
-        return item
+            self._finish()
+            return
+        messages = self._messages
+        if messages:
+            item = messages.popleft()
+            context = self._context
+            assert context is not None  # _wake() waits for connection_made()
+            # A task copies the context it is made in: made inside the
+            # connection's own, each request gets a fresh copy of it, so what
+            # a handler sets in context variables stays with its request
+            # (web_advanced.rst, ContextVars support).
+            self._task_handler = context.run(
+                self._loop.create_task, self._serve_item(item)
+            )
+            if self._unparsed:
+                self._parse_unparsed()
+        elif self._close or self._peer_eof:
+            self._finish()
+        else:
+            self._start_keepalive()
 
-    async def _serve(self) -> None:
+    def _finish(self) -> None:
+        self._force_close = True
+        self._messages.clear()
+        if self.transport is not None:
+            self.transport.close()
+
+    async def _serve_item(self, item: _QueueItem) -> None:
+        """Serve one queued item; the task that does it is the request's own.
+
+        When it is done it starts the next queued request (or lets the
+        connection go idle or close); cancelling it (a shutdown, a lost
+        peer) cancels the handler.
+        """
+        keep = False
         try:
-            while True:
-                item = await self._next_item()
-                if item is None:
-                    break
-                if isinstance(item, _ParseFailure):
-                    if not item.in_body:
-                        await self._answer_bad_request(item.error)
-                    break
-                message, payload = item
-                if not await self._serve_request(message, payload):
-                    break
+            if isinstance(item, _ParseFailure):
+                if not item.in_body:
+                    await self._answer_bad_request(item.error)
+            else:
+                keep = await self._serve_request(*item)
         except asyncio.CancelledError:
             self.logger.debug("Request handling cancelled")
         finally:
-            self._force_close = True
-            self._messages.clear()
-            if self.transport is not None:
-                self.transport.close()
+            self._task_handler = None
+            if keep:
+                self._advance()
+            else:
+                self._finish()
 
     async def _serve_request(
         self, message: RawRequestMessage, payload: StreamReader
     ) -> bool:
         """Handle one request; True if the connection may carry another."""
-        # A task per request: it runs in a copy of this task's context, so
-        # what a handler sets in context variables stays with its request
-        # (web_advanced.rst, ContextVars support).  Cancelling this task (a
-        # shutdown, a lost peer) cancels the handler's too.
-        handler_task = self._loop.create_task(self._run_request(message, payload))
         self._handling = True
         try:
-            request, response = await handler_task
+            request, response = await self._run_request(message, payload)
         finally:
             self._handling = False
         if response is None or self._force_close or self._close:
