@@ -1079,7 +1079,7 @@ cdef class _HttpParser:
         search passes it raises the same error, and reads the bytes once.
         """
         cdef const unsigned char* p = self._p
-        cdef Py_ssize_t n = self._n, start = 0, lines = 0, nl, size
+        cdef Py_ssize_t n = self._n, start = 0, lines = 0, nl
         cdef const unsigned char* q = <const unsigned char*>memchr(p, LF, n)
         while q != NULL:
             nl = q - p
@@ -1088,19 +1088,11 @@ cdef class _HttpParser:
                 self._consume(nl + 1)
                 self._reset_lines()
                 return nl - 1
-            if nl == start or p[nl - 1] != CR:
-                raise BadHttpMessage("Bare LF where CRLF is required")
-            self._check_line_size(nl - 1 - start, lines, has_start_line)
+            self._check_ended_line(p, start, nl, lines, has_start_line)
             lines += 1
-            if lines - has_start_line > self.max_headers:
-                kind = "header" if has_start_line else "trailer"
-                raise TooManyHeaders(f"Too many {kind} fields")
             start = nl + 1
             q = <const unsigned char*>memchr(p + start, LF, n - start)
-        size = n - start
-        if size and p[n - 1] == CR:
-            size -= 1
-        self._check_line_size(size, lines, has_start_line)
+        self._check_open_line(p, start, n, lines, has_start_line)
         self._line_start = start
         self._lines = lines
         self._scan = n
@@ -1139,28 +1131,52 @@ cdef class _HttpParser:
         Lines are checked in wire order (bare LF, length, count), so whole
         and fragmented input fail with the same error.
         """
-        cdef Py_ssize_t start = line_start[0], count = lines[0], nl, size
+        cdef Py_ssize_t start = line_start[0], count = lines[0], nl
         cdef const unsigned char* q = <const unsigned char*>memchr(
             buf + scan, LF, n - scan
         )
         while q != NULL:
             nl = q - buf
-            if nl == start or buf[nl - 1] != CR:
-                raise BadHttpMessage("Bare LF where CRLF is required")
-            self._check_line_size(nl - 1 - start, count, has_start_line)
+            self._check_ended_line(buf, start, nl, count, has_start_line)
             count += 1
-            if count - has_start_line > self.max_headers:
-                kind = "header" if has_start_line else "trailer"
-                raise TooManyHeaders(f"Too many {kind} fields")
             start = nl + 1
             q = <const unsigned char*>memchr(buf + start, LF, n - start)
-        size = n - start
+        self._check_open_line(buf, start, n, count, has_start_line)
+        line_start[0] = start
+        lines[0] = count
+        return 0
+
+    cdef inline int _check_ended_line(
+        self,
+        const unsigned char* buf,
+        Py_ssize_t start,
+        Py_ssize_t nl,
+        Py_ssize_t count,
+        bint has_start_line,
+    ) except -1:
+        """Check the line ``buf[start:nl]`` (its LF at ``nl``), the ``count``-th."""
+        if nl == start or buf[nl - 1] != CR:
+            raise BadHttpMessage("Bare LF where CRLF is required")
+        self._check_line_size(nl - 1 - start, count, has_start_line)
+        if count + 1 - has_start_line > self.max_headers:
+            kind = "header" if has_start_line else "trailer"
+            raise TooManyHeaders(f"Too many {kind} fields")
+        return 0
+
+    cdef inline int _check_open_line(
+        self,
+        const unsigned char* buf,
+        Py_ssize_t start,
+        Py_ssize_t n,
+        Py_ssize_t count,
+        bint has_start_line,
+    ) except -1:
+        """Check the line still open at ``buf[start:n]`` against its limit."""
+        cdef Py_ssize_t size = n - start
         # A CR at the very end is the first half of a CRLF, not line content.
         if size and buf[n - 1] == CR:
             size -= 1
         self._check_line_size(size, count, has_start_line)
-        line_start[0] = start
-        lines[0] = count
         return 0
 
     cdef int _check_line_size(
