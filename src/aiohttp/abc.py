@@ -1,5 +1,11 @@
 """The abstract base classes users subclass, gathered from the pieces that own them."""
 
+from aiohttp_client.abc import (
+    AbstractCookieJar,
+    AbstractResolver,
+    ClearCookiePredicate,
+    ResolveResult,
+)
 from aiohttp_core.abc import AbstractStreamWriter
 from aiohttp_web.abc import (
     AbstractAccessLogger,
@@ -12,8 +18,12 @@ from aiohttp_web.abc import (
 __all__ = (
     "AbstractAccessLogger",
     "AbstractAsyncAccessLogger",
+    "AbstractCookieJar",
     "AbstractMatchInfo",
+    "AbstractResolver",
     "AbstractRouter",
     "AbstractStreamWriter",
     "AbstractView",
+    "ClearCookiePredicate",
+    "ResolveResult",
 )
