@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Sequence
-from typing import Generic, Protocol, TypeVar, cast
+from typing import Generic, Protocol, TypeVar
 
 from .base_protocol import BaseProtocol
 from .compression import Decompressor, get_decompressor
@@ -392,7 +392,7 @@ class HttpReceiver(Generic[MessageT]):
                     raise RuntimeError("the parser started a message inside a body")
                 # The caller chose MessageT to match its parser (requests or
                 # responses); the events type cannot say which.
-                message = cast(MessageT, event)
+                message: MessageT = event  # type: ignore[assignment]
                 if i < count and isinstance(events[i], MessageEnd):
                     i += 1
                     messages.append((message, EMPTY_PAYLOAD))

@@ -479,8 +479,17 @@ class StreamWriter(AbstractStreamWriter):
             raise
         return data
 
-    async def write_headers(self, status_line: str, headers: Headers) -> None:
-        """Serialize and buffer the head; it leaves with the first body bytes."""
+    @property
+    def reports_headers(self) -> bool:
+        """True when writing the head awaits an ``on_headers_sent`` callback."""
+        return self._on_headers_sent is not None
+
+    def buffer_headers(self, status_line: str, headers: Headers) -> None:
+        """Serialize and buffer the head without telling ``on_headers_sent``.
+
+        For callers that checked ``reports_headers`` and need no await;
+        ``write_headers`` is this plus the callback.
+        """
         if self._head_written:
             raise RuntimeError("The head was already written")
         if self._eof:
@@ -489,6 +498,10 @@ class StreamWriter(AbstractStreamWriter):
         self._apply_head_framing(framing)
         self._head = data
         self._head_written = True
+
+    async def write_headers(self, status_line: str, headers: Headers) -> None:
+        """Serialize and buffer the head; it leaves with the first body bytes."""
+        self.buffer_headers(status_line, headers)
         if self._on_headers_sent is not None:
             sent = headers if isinstance(headers, CIMultiDict) else CIMultiDict(headers)
             await self._on_headers_sent(sent)

@@ -549,11 +549,11 @@ class RequestHandler(BaseProtocol):
         """
         keep = False
         try:
-            if isinstance(item, _ParseFailure):
+            if item.__class__ is _ParseFailure:
                 if not item.in_body:
                     await self._answer_bad_request(item.error)
             else:
-                keep = await self._serve_request(*item)
+                keep = await self._serve_request(*item)  # type: ignore[misc]
         except asyncio.CancelledError:
             self.logger.debug("Request handling cancelled")
         finally:
@@ -566,10 +566,16 @@ class RequestHandler(BaseProtocol):
     async def _serve_request(
         self, message: RawRequestMessage, payload: StreamReader
     ) -> bool:
-        """Handle one request; True if the connection may carry another."""
+        """Serve one request in its task; True if the connection may carry another."""
+        # The request is made here, in the task that serves it: its
+        # ``task`` is this one (one coroutine less per request than a helper).
+        task: asyncio.Task[None] = asyncio.current_task()  # type: ignore[assignment]
+        writer = StreamWriter(self, self._loop)
+        request = self._manager.request_factory(message, payload, self, writer, task)
+        self._manager.requests_count += 1
         self._handling = True
         try:
-            request, response = await self._run_request(message, payload)
+            response = await self._handle(request)
         finally:
             self._handling = False
         if response is None or self._force_close or self._close:
@@ -587,21 +593,10 @@ class RequestHandler(BaseProtocol):
             return False
         return await self._skip_body(request)
 
-    async def _run_request(
-        self, message: RawRequestMessage, payload: StreamReader
-    ) -> tuple[BaseRequest, StreamResponse | None]:
-        """Build the request and serve it; runs as the request's own task."""
-        task = cast("asyncio.Task[None]", asyncio.current_task())
-        writer = StreamWriter(self, self._loop)
-        request = self._manager.request_factory(message, payload, self, writer, task)
-        self._manager.requests_count += 1
-        response = await self._handle(request, self._loop.time())
-        return request, response
-
-    async def _handle(
-        self, request: BaseRequest, start: float
-    ) -> StreamResponse | None:
+    async def _handle(self, request: BaseRequest) -> StreamResponse | None:
         """Run the handler and send its response; None when the connection broke."""
+        # Only the access log needs the time; reading the clock costs.
+        start = self._loop.time() if self.access_logger is not None else 0.0
         try:
             # Typed loosely: a handler may break its contract at run time.
             response: object = await self._manager.request_handler(request)
@@ -628,7 +623,10 @@ class RequestHandler(BaseProtocol):
             self.logger.exception("Error handling request")
             error = self._error_response(500, exc)
             return await self._send_instead(request, error, start)
-        if not isinstance(response, StreamResponse):
+        # StreamResponse is a MutableMapping, an ABC: check the usual first.
+        if response.__class__ is not Response and not isinstance(
+            response, StreamResponse
+        ):
             self.logger.error(
                 "The web handler should return a response instance, got %r",
                 response,
@@ -648,7 +646,7 @@ class RequestHandler(BaseProtocol):
         """
         if request.writer.output_size:
             self._close = True
-            await self._log_access(request, response, self._loop.time() - start)
+            await self._log_access(request, response, start)
             return None
         request._payload_writer = StreamWriter(self, self._loop)
         return await self._send(request, response, start)
@@ -659,7 +657,9 @@ class RequestHandler(BaseProtocol):
         """Finish ``response``, log it; None when the connection must close."""
         failed = False
         try:
-            await response.prepare(request)
+            # A plain Response skips the coroutines of prepare() when it can.
+            if response.__class__ is not Response or not response._start_now(request):
+                await response.prepare(request)
             await response.write_eof()
         except ConnectionError as exc:
             self.logger.debug("Peer gone while responding to %r: %r", request, exc)
@@ -673,7 +673,7 @@ class RequestHandler(BaseProtocol):
                 with contextlib.suppress(Exception):
                     await response.prepare(request)
                     await response.write_eof()
-        await self._log_access(request, response, self._loop.time() - start)
+        await self._log_access(request, response, start)
         if failed:
             self._close = True
             return None
@@ -683,7 +683,7 @@ class RequestHandler(BaseProtocol):
         return error_response(status, exc, debug=self.debug)
 
     async def _log_access(
-        self, request: BaseRequest, response: StreamResponse, elapsed: float
+        self, request: BaseRequest, response: StreamResponse, start: float
     ) -> None:
         access_logger = self.access_logger
         if access_logger is None:
@@ -691,6 +691,7 @@ class RequestHandler(BaseProtocol):
         try:
             if not access_logger.enabled:
                 return
+            elapsed = self._loop.time() - start
             # An AbstractAsyncAccessLogger's log() is a coroutine function.
             result: object = access_logger.log(request, response, elapsed)
             if inspect.isawaitable(result):

@@ -506,6 +506,10 @@ class BaseRequest(MutableMapping[Any, Any]):
         """Called by ``StreamResponse.prepare`` just before the head is sent."""
         return
 
+    def _prepare_awaits(self) -> bool:
+        """True when ``_prepare_hook`` has something to await."""
+        return type(self)._prepare_hook is not BaseRequest._prepare_hook
+
 
 class Request(BaseRequest):
     """A request routed by an ``Application``: adds ``match_info`` and ``app``."""
@@ -562,6 +566,18 @@ class Request(BaseRequest):
         # state of the apps below it.
         upto = apps[: apps.index(current) + 1] if current in apps else apps
         return ChainMapProxy(reversed(upto))
+
+    def _prepare_awaits(self) -> bool:
+        if type(self)._prepare_hook is not Request._prepare_hook:
+            return True
+        match_info = self._match_info
+        if match_info is None:
+            return False
+        # A loop, not any(): no generator to make for the usual single app.
+        for app in match_info.apps:  # noqa: SIM110
+            if app.on_response_prepare:
+                return True
+        return False
 
     async def _prepare_hook(self, response: StreamResponse) -> None:
         """Send ``on_response_prepare`` of every app that routed the request."""

@@ -168,7 +168,8 @@ class Response(StreamResponse):
         body = self._body
         if body is None:
             return 0
-        if isinstance(body, Payload):
+        # Payload is an ABC: its isinstance() is slow, bytes are the rule.
+        if body.__class__ is not bytes and isinstance(body, Payload):
             return body.size
         return len(body)
 
@@ -187,9 +188,7 @@ class Response(StreamResponse):
     def content_length(self, value: int | None) -> None:
         raise RuntimeError("Content length is set automatically")
 
-    async def _prepare_headers(
-        self, request: BaseRequest, writer: AbstractStreamWriter
-    ) -> None:
+    def _set_length_field(self) -> None:
         size = self._body_size()
         if (
             size is not None
@@ -199,7 +198,18 @@ class Response(StreamResponse):
             and not (self._must_be_empty_body and self._body is None)
         ):
             self._headers[hdrs.CONTENT_LENGTH] = str(size)
+
+    async def _prepare_headers(
+        self, request: BaseRequest, writer: AbstractStreamWriter
+    ) -> None:
+        self._set_length_field()
         await super()._prepare_headers(request, writer)
+
+    def _complete_headers_now(
+        self, request: BaseRequest, writer: AbstractStreamWriter
+    ) -> None:
+        self._set_length_field()
+        self._complete_headers(request, writer)
 
     async def _start_compression(
         self, request: BaseRequest, writer: AbstractStreamWriter
@@ -232,7 +242,7 @@ class Response(StreamResponse):
         if self._eof_sent:
             return
         body = self._body
-        if isinstance(body, Payload):
+        if body.__class__ is not bytes and isinstance(body, Payload):
             writer = self._payload_writer
             if writer is not None and not self._must_be_empty_body:
                 await body.write(writer)
@@ -242,7 +252,10 @@ class Response(StreamResponse):
             body = self._compressed_body
         elif body is None:
             body = b""
-        await super().write_eof(body + data if data else body)
+        if data:
+            await super().write_eof(body + data)
+        else:
+            await self._end_with(body)
 
 
 def json_response(

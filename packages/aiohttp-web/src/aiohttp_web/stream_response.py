@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator, MutableMapping
 from http import HTTPStatus
 from http.cookies import Morsel, SimpleCookie
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final
 
 from multidict import CIMultiDict
 
@@ -30,7 +30,8 @@ from aiohttp_core.helpers import (
     parse_http_date,
     should_remove_content_length,
 )
-from aiohttp_core.http_messages import HttpVersion10, HttpVersion11
+from aiohttp_core.http_messages import HttpVersion, HttpVersion10, HttpVersion11
+from aiohttp_core.http_writer import StreamWriter
 from aiohttp_core.mimetype import parse_content_type
 from aiohttp_core.typedefs import LooseHeaders
 
@@ -56,15 +57,17 @@ _TOKEN_CHARS: Final = frozenset(
 )
 
 # The Date header changes once a second; formatting it per response is waste.
-_date_cache: list[Any] = [0, ""]
+_date_second = 0
+_date_value = ""
 
 
 def _now_http_date() -> str:
+    global _date_second, _date_value
     now = int(time.time())
-    if _date_cache[0] != now:
-        _date_cache[0] = now
-        _date_cache[1] = http_date(now)
-    return cast(str, _date_cache[1])
+    if _date_second != now:
+        _date_value = http_date(now)
+        _date_second = now
+    return _date_value
 
 
 def _check_text(what: str, value: str) -> str:
@@ -426,6 +429,32 @@ class StreamResponse(MutableMapping[Any, Any]):
         self._payload_writer = writer
         return writer
 
+    def _start_now(self, request: BaseRequest) -> bool:
+        """Do what ``prepare`` does without awaiting, if nothing needs to await.
+
+        That is when no ``on_response_prepare`` receiver, no compression and
+        no ``on_headers_sent`` callback is involved: the common case, where
+        the chain of coroutines of ``prepare`` would cost more than the
+        work.  False (and nothing done) otherwise.  Only for classes that
+        keep ``StreamResponse``'s way of preparing.
+        """
+        writer = request._payload_writer
+        if (
+            self._compression
+            or self._payload_writer is not None
+            or self._eof_sent
+            or writer.__class__ is not StreamWriter
+            or writer.reports_headers
+            or request._prepare_awaits()
+        ):
+            return False
+        self._must_be_empty_body = must_be_empty_body(request.method, self._status)
+        self._req = request
+        self._complete_headers_now(request, writer)
+        writer.buffer_headers(self._status_line(request.version), self._headers)
+        self._payload_writer = writer
+        return True
+
     def _decide_keep_alive(self, request: BaseRequest) -> bool:
         keep_alive = self._keep_alive
         if keep_alive is None:
@@ -445,14 +474,26 @@ class StreamResponse(MutableMapping[Any, Any]):
     async def _prepare_headers(
         self, request: BaseRequest, writer: AbstractStreamWriter
     ) -> None:
+        if self._compression and not self._must_be_empty_body:
+            await self._start_compression(request, writer)
+        self._complete_headers(request, writer)
+
+    def _complete_headers_now(
+        self, request: BaseRequest, writer: AbstractStreamWriter
+    ) -> None:
+        """What ``_prepare_headers`` does when no compression is involved."""
+        self._complete_headers(request, writer)
+
+    def _complete_headers(
+        self, request: BaseRequest, writer: AbstractStreamWriter
+    ) -> None:
+        """Fill in the framing, Date, Server, Connection and cookie fields."""
         headers = self._headers
         version = request.version
         keep_alive = self._decide_keep_alive(request)
         if self._cookies:
             self._add_cookie_fields(self._cookies)
         empty_body = bool(self._must_be_empty_body)
-        if self._compression and not empty_body:
-            await self._start_compression(request, writer)
         if empty_body:
             no_body = getattr(writer, "set_no_body", None)
             if no_body is not None:
@@ -519,14 +560,13 @@ class StreamResponse(MutableMapping[Any, Any]):
             return None
         return coding
 
+    def _status_line(self, version: HttpVersion) -> str:
+        return f"HTTP/{version.major}.{version.minor} {self._status} {self._reason}"
+
     async def _write_headers(
         self, request: BaseRequest, writer: AbstractStreamWriter
     ) -> None:
-        version = request.version
-        status_line = (
-            f"HTTP/{version.major}.{version.minor} {self._status} {self._reason}"
-        )
-        await writer.write_headers(status_line, self._headers)
+        await writer.write_headers(self._status_line(request.version), self._headers)
 
     async def write(self, data: bytes | bytearray | memoryview) -> None:
         """Send a piece of the body (after ``prepare``)."""
@@ -554,5 +594,14 @@ class StreamResponse(MutableMapping[Any, Any]):
         if writer is None:
             raise RuntimeError("Response has not been started")
         await writer.write_eof(data)
+        self._eof_sent = True
+        self._body_length = writer.output_size
+
+    async def _end_with(self, body: bytes) -> None:
+        """``write_eof(body)`` for subclasses, without its checks and awaits."""
+        writer = self._payload_writer
+        if writer is None:
+            raise RuntimeError("Response has not been started")
+        await writer.write_eof(body)
         self._eof_sent = True
         self._body_length = writer.output_size
