@@ -93,6 +93,11 @@ assert http_parser.HttpRequestParser is http_parser.HttpRequestParserC, "parser"
 assert http_parser.HttpResponseParser is http_parser.HttpResponseParserC, "parser"
 assert http_writer.serialize_headers is http_writer.serialize_headers_c, "writer"
 """
+WS_COMPILED_PROBE = """
+from aiohttp_ws import mask, reader
+assert reader.WebSocketReader is reader.WebSocketReaderC, "ws reader"
+assert mask.websocket_mask is mask.websocket_mask_c, "ws mask"
+"""
 
 
 def check(dist_dir: Path, dist: str) -> None:
@@ -122,6 +127,8 @@ def check(dist_dir: Path, dist: str) -> None:
         ).stdout
         if dist == "aiohttp-core":
             subprocess.run([python, "-c", COMPILED_PROBE], check=True, cwd=tmp)
+        if dist == "aiohttp-ws":
+            subprocess.run([python, "-c", WS_COMPILED_PROBE], check=True, cwd=tmp)
     loaded = set(json.loads(out))
     expected_imports = {DESIGN[d][0] for d in needed}
     if not loaded <= expected_imports:

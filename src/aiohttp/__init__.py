@@ -46,6 +46,13 @@ from aiohttp_core.streams import (
     EofStream,
     StreamReader,
 )
+from aiohttp_ws import (
+    WebSocketError,
+    WSCloseCode,
+    WSMessage,
+    WSMessageTypeError,
+    WSMsgType,
+)
 
 __version__ = "4.0.0a0"
 
@@ -81,6 +88,11 @@ __all__ = (
     "StringIOPayload",
     "StringPayload",
     "TextIOPayload",
+    "WSCloseCode",
+    "WSMessage",
+    "WSMessageTypeError",
+    "WSMsgType",
+    "WebSocketError",
     "content_disposition_filename",
     "get_payload",
     "hdrs",

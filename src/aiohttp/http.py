@@ -10,8 +10,18 @@ from aiohttp_core.http_messages import (
 )
 from aiohttp_core.http_parser import HttpRequestParser, HttpResponseParser
 from aiohttp_core.http_writer import StreamWriter
+from aiohttp_ws import (
+    WS_KEY,
+    WebSocketError,
+    WebSocketReader,
+    WebSocketWriter,
+    WSCloseCode,
+    WSMessage,
+    WSMsgType,
+)
 
 __all__ = (
+    "WS_KEY",
     "HttpProcessingError",
     "HttpRequestParser",
     "HttpResponseParser",
@@ -21,4 +31,10 @@ __all__ = (
     "RawRequestMessage",
     "RawResponseMessage",
     "StreamWriter",
+    "WSCloseCode",
+    "WSMessage",
+    "WSMsgType",
+    "WebSocketError",
+    "WebSocketReader",
+    "WebSocketWriter",
 )

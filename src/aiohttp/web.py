@@ -64,6 +64,7 @@ from aiohttp_web.runner import (
 from aiohttp_web.server import Server
 from aiohttp_web.static import StaticResource
 from aiohttp_web.views import View
+from aiohttp_web.websocket import WebSocketReady, WebSocketResponse
 
 __all__ = (
     *_exceptions.__all__,
@@ -112,6 +113,8 @@ __all__ = (
     "UrlDispatcher",
     "UrlMappingMatchInfo",
     "View",
+    "WebSocketReady",
+    "WebSocketResponse",
     "delete",
     "get",
     "head",

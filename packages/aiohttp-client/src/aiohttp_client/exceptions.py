@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any
 from multidict import MultiMapping
 from yarl import URL
 
+# One class for server and client, so that aiohttp.WSMessageTypeError catches both.
+from aiohttp_ws import WSMessageTypeError
+
 if TYPE_CHECKING:
     from .connection_key import ConnectionKey
     from .request_info import RequestInfo
@@ -338,7 +341,3 @@ class ClientConnectorCertificateError(ClientSSLError, ssl.CertificateError):
             f"[{type(self._certificate_error).__name__}: "
             f"{self._certificate_error.args}]"
         )
-
-
-class WSMessageTypeError(TypeError):
-    """A WebSocket message of an unexpected type arrived."""
