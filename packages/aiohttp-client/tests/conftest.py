@@ -68,6 +68,8 @@ async def raw_server() -> AsyncIterator[RawServer]:
             tasks.add(task)  # type: ignore[arg-type]
             try:
                 await handler(reader, writer)
+            except asyncio.CancelledError:
+                pass  # teardown; asyncio 3.11 logs an error for a cancelled handler
             finally:
                 writer.close()
                 tasks.discard(task)  # type: ignore[arg-type]
