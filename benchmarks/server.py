@@ -2,23 +2,29 @@
 
 Run from the workspace root:
 
-    uv run python benchmarks/server.py [--rounds N] [--duration S]
+    uv run python benchmarks/server.py [--rounds N] [--duration S] [--mode M]
 
-Scenarios, each one small app served by ``web.run_app`` in its own process:
+Scenarios, each one small app served in its own process(es):
 
   hello  ``GET /`` answered with the text "Hello, World!";
   json   ``GET /user/{id}`` answered with JSON, in an app of 200 routes
          (199 other plain and dynamic routes registered before it);
   post   a 16 KiB ``POST /echo-len``, read fully, answered with its length.
 
+Two modes: ``run_app`` (the default) serves the app with ``web.run_app`` in
+one process; ``gunicorn`` serves it with gunicorn, 2 workers of the
+``aiohttp.worker.GunicornWebWorker`` class, no access log.
+
 The same app file runs under two interpreters: this environment's (our
-``aiohttp``) and a separate venv holding aiohttp 3.14.5 from PyPI, which the
-script makes once under the user cache directory (``uv venv`` + ``uv pip
-install``).  Servers never run together: rounds alternate ours and theirs.
-Each round starts a fresh server, checks one response body with urllib,
-warms up, then runs ``wrk -t1`` for the given duration.  Two figures per
-run: wall-clock requests/s as wrk reports it, and requests per CPU-second of
-the server process (utime + stime from ``/proc/<pid>/stat`` around the run).
+``aiohttp``) and a separate venv holding aiohttp 3.14.5 from PyPI (plus
+gunicorn in gunicorn mode), which the script makes once under the user
+cache directory (``uv venv`` + ``uv pip install``).  Servers never run
+together: rounds alternate ours and theirs.  Each round starts a fresh
+server, checks one response body with urllib, warms up, then runs ``wrk
+-t1`` for the given duration.  Two figures per run: wall-clock requests/s
+as wrk reports it, and requests per CPU-second of the server processes
+(utime + stime from ``/proc/<pid>/stat`` around the run, summed over the
+gunicorn master and its workers in gunicorn mode).
 The table shows medians over the rounds and ours / aiohttp ratios.  The
 machine is shared and noisy: trust ratios over absolute numbers, and rerun
 with more rounds before reading much into a few percent.
@@ -53,9 +59,12 @@ SCENARIOS = {
     "post": "POST 16 KiB /echo-len",
 }
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+MODES = ("run_app", "gunicorn")
+GUNICORN_WORKERS = 2
+GUNICORN_WORKER_CLASS = "aiohttp.GunicornWebWorker"
 
 APP_SOURCE = '''\
-"""The app under test: python app.py <scenario> <port>."""
+"""The app under test: python app.py <scenario> <port>, or app:gunicorn_app."""
 
 import os
 import sys
@@ -96,6 +105,11 @@ def make_app(scenario):
     return app
 
 
+async def gunicorn_app():
+    # A coroutine factory: the one kind of target both workers take.
+    return make_app(os.environ["BENCH_SCENARIO"])
+
+
 def main():
     scenario, port = sys.argv[1], int(sys.argv[2])
     app = make_app(scenario)
@@ -114,7 +128,8 @@ def main():
         profiler.dump_stats(profile_out)
 
 
-main()
+if __name__ == "__main__":
+    main()
 '''
 
 WRK_POST_LUA = f"""\
@@ -152,13 +167,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process, in seconds."""
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the pid and command name."""
     stat = Path(f"/proc/{pid}/stat").read_text()
     # The command name may hold spaces: split after its closing parenthesis.
-    fields = stat[stat.rindex(")") + 2 :].split()
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, in seconds."""
+    fields = _stat_fields(pid)
     # Fields 14 and 15 of the full line are 12 and 13 after pid and comm.
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def children(pid: int) -> list[int]:
+    """The pids of the processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # Field 4 of the full line, the parent pid, is 2 after pid and comm.
+            if int(_stat_fields(int(entry.name))[1]) == pid:
+                found.append(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
 
 
 class Server:
@@ -167,11 +202,23 @@ class Server:
     def __init__(self, python: Path, app: Path, scenario: str) -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [str(python), str(app), scenario, str(self.port)],
+            self.command(python, app, scenario),
             stdout=subprocess.DEVNULL,
+            env={**os.environ, "BENCH_SCENARIO": scenario},
         )
         self.url = f"http://127.0.0.1:{self.port}"
         self._wait_ready()
+
+    def command(self, python: Path, app: Path, scenario: str) -> list[str]:
+        """The command line that serves the app."""
+        return [str(python), str(app), scenario, str(self.port)]
+
+    def pids(self) -> list[int]:
+        """The processes whose CPU time the server costs."""
+        return [self.proc.pid]
+
+    def _started(self) -> bool:
+        return True
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + 30
@@ -180,9 +227,11 @@ class Server:
                 sys.exit(f"server exited with {self.proc.returncode}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
+                    if self._started():
+                        return
             except OSError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         self.stop()
         sys.exit("server did not start listening")
 
@@ -195,6 +244,37 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+class GunicornServer(Server):
+    """The app served by gunicorn with 2 aiohttp workers."""
+
+    def command(self, python: Path, app: Path, scenario: str) -> list[str]:
+        """gunicorn with the coroutine factory of the app file."""
+        return [
+            str(python),
+            "-m",
+            "gunicorn",
+            "app:gunicorn_app",
+            "--chdir",
+            str(app.parent),
+            "--worker-class",
+            GUNICORN_WORKER_CLASS,
+            "--workers",
+            str(GUNICORN_WORKERS),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+        ]
+
+    def pids(self) -> list[int]:
+        """The master and its workers."""
+        return [self.proc.pid, *children(self.proc.pid)]
+
+    def _started(self) -> bool:
+        return len(children(self.proc.pid)) == GUNICORN_WORKERS
 
 
 def check_body(server: Server, scenario: str) -> None:
@@ -247,16 +327,26 @@ def wrk(
 
 
 def one_run(
-    wrk_bin: str, python: Path, app: Path, scenario: str, lua: Path, seconds: float
+    wrk_bin: str,
+    python: Path,
+    app: Path,
+    scenario: str,
+    lua: Path,
+    seconds: float,
+    mode: str,
 ) -> Run:
     """Start a server, check it, warm it up, load it and measure."""
-    server = Server(python, app, scenario)
+    server = (GunicornServer if mode == "gunicorn" else Server)(python, app, scenario)
     try:
         check_body(server, scenario)
         wrk(wrk_bin, server, scenario, lua, WARMUP_SECONDS)
-        before = cpu_seconds(server.proc.pid)
+        # Read after the warm-up: every gunicorn worker has booted by now.
+        pids = server.pids()
+        before = sum(cpu_seconds(pid) for pid in pids)
         rps, count = wrk(wrk_bin, server, scenario, lua, seconds)
-        used = cpu_seconds(server.proc.pid) - before
+        used = sum(cpu_seconds(pid) for pid in pids) - before
+        if set(server.pids()) != set(pids):
+            sys.exit(f"{scenario}: a server process came or went during the run")
     finally:
         server.stop()
     return Run(rps, count / used if used > 0 else float("nan"))
@@ -269,6 +359,12 @@ def main() -> None:
     parser.add_argument(
         "--scenarios", default=",".join(SCENARIOS), help="comma-separated subset"
     )
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="run_app",
+        help="serve with web.run_app, or with gunicorn and 2 aiohttp workers",
+    )
     args = parser.parse_args()
     scenarios = [name for name in args.scenarios.split(",") if name]
     for name in scenarios:
@@ -276,7 +372,8 @@ def main() -> None:
             sys.exit(f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}")
 
     wrk_bin = ensure_wrk()
-    contenders = {"ours": Path(sys.executable), "aiohttp": anchor_python()}
+    extra = ("gunicorn",) if args.mode == "gunicorn" else ()
+    contenders = {"ours": Path(sys.executable), "aiohttp": anchor_python(*extra)}
     results: dict[tuple[str, str], list[Run]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         app = Path(tmp) / "app.py"
@@ -286,7 +383,9 @@ def main() -> None:
         for scenario in scenarios:
             for rnd in range(args.rounds):
                 for name, python in contenders.items():
-                    run = one_run(wrk_bin, python, app, scenario, lua, args.duration)
+                    run = one_run(
+                        wrk_bin, python, app, scenario, lua, args.duration, args.mode
+                    )
                     results.setdefault((scenario, name), []).append(run)
                     print(
                         f"{scenario:6} round {rnd + 1}/{args.rounds} {name:8}"
@@ -302,8 +401,13 @@ def print_table(
     args: argparse.Namespace,
 ) -> None:
     print()
+    served = (
+        f"gunicorn, {GUNICORN_WORKERS} workers"
+        if args.mode == "gunicorn"
+        else "run_app"
+    )
     print(
-        f"medians of {args.rounds} rounds x {args.duration} s,"
+        f"medians of {args.rounds} rounds x {args.duration} s, {served},"
         f" wrk -t1 -c{CONNECTIONS}; anchor aiohttp {AIOHTTP_VERSION}"
     )
     header = (

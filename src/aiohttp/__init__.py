@@ -5,6 +5,8 @@ pieces (aiohttp-core, -ws, -client, -web, -testing, -gunicorn) where the
 documentation puts them.
 """
 
+from typing import TYPE_CHECKING
+
 from frozenlist import FrozenList
 
 from aiohttp_core import hdrs
@@ -54,6 +56,9 @@ from aiohttp_ws import (
     WSMsgType,
 )
 
+if TYPE_CHECKING:
+    from aiohttp_gunicorn import GunicornUVLoopWebWorker, GunicornWebWorker
+
 __version__ = "4.0.0a0"
 
 __all__ = (
@@ -75,6 +80,8 @@ __all__ = (
     "EofStream",
     "FormData",
     "FrozenList",
+    "GunicornUVLoopWebWorker",
+    "GunicornWebWorker",
     "HttpVersion",
     "HttpVersion10",
     "HttpVersion11",
@@ -99,3 +106,19 @@ __all__ = (
     "parse_content_disposition",
     "payload_type",
 )
+
+
+# The gunicorn workers import gunicorn: load them only when asked for, so
+# that "import aiohttp" stays free of it.
+_LAZY_GUNICORN = frozenset({"GunicornUVLoopWebWorker", "GunicornWebWorker"})
+
+
+def __getattr__(name: str) -> object:
+    """Import the gunicorn workers on first access."""
+    if name in _LAZY_GUNICORN:
+        import aiohttp_gunicorn
+
+        value: object = getattr(aiohttp_gunicorn, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
 
 class BaseProtocol(asyncio.Protocol):
@@ -65,9 +66,9 @@ class BaseProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Remember the transport."""
-        if not isinstance(transport, asyncio.Transport):
-            raise TypeError(f"expected a Transport, got {transport!r}")
-        self.transport = transport
+        # uvloop's transports implement asyncio.Transport without deriving
+        # from it: no isinstance() check here.
+        self.transport = cast("asyncio.Transport", transport)
 
     def connection_lost(self, exc: BaseException | None) -> None:
         """Forget the transport and wake a writer waiting to drain."""

@@ -1,1 +1,5 @@
-"""gunicorn piece of aiohttp."""
+"""Gunicorn workers for aiohttp web applications."""
+
+from .worker import GunicornUVLoopWebWorker, GunicornWebWorker
+
+__all__ = ("GunicornUVLoopWebWorker", "GunicornWebWorker")
