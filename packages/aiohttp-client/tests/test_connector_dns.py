@@ -11,7 +11,7 @@ import pytest
 from multidict import CIMultiDict
 from yarl import URL
 
-from aiohttp_client import connector as connector_module
+from aiohttp_client import dns_cache as dns_cache_module
 from aiohttp_client.abc import AbstractResolver, ResolveResult
 from aiohttp_client.connection_key import ConnectionKey
 from aiohttp_client.connector import Connection, TCPConnector
@@ -244,7 +244,7 @@ async def test_dns_cache_is_bounded(
     tcp: Callable[..., TCPConnector],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(connector_module, "DNS_CACHE_MAX_ENTRIES", 2)
+    monkeypatch.setattr(dns_cache_module, "DNS_CACHE_MAX_ENTRIES", 2)
     resolver = LoopbackResolver()
     connector = tcp(resolver=resolver, force_close=True)
     port = server_url.port
