@@ -211,7 +211,12 @@ def test_a_client_left_open_is_closed_and_reported(pytester: pytest.Pytester) ->
         "default",
     )
     result.assert_outcomes(passed=1, warnings=1)
-    result.stdout.fnmatch_lines(["*was left open by the test*closed at teardown*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*<TestClient for <TestServer http://127.0.0.1:*>> was left open by "
+            "the test test_leaky; it was closed at teardown*"
+        ]
+    )
 
 
 def test_the_conftest_line_works_beside_the_entry_point(

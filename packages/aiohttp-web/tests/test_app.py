@@ -125,18 +125,19 @@ def test_custom_attributes_are_refused() -> None:
         app.custom = 1  # type: ignore[attr-defined]
 
 
-def test_frozen_state_is_read_only() -> None:
+def test_changing_frozen_state_is_deprecated() -> None:
     app = Application()
     key = AppKey("key", int)
     app[key] = 1
     app.freeze()
     assert app.frozen
     assert app.pre_frozen
-    with pytest.raises(RuntimeError, match="forbidden"):
+    with pytest.warns(DeprecationWarning, match="Changing state of started"):
         app[key] = 2
-    with pytest.raises(RuntimeError, match="forbidden"):
+    assert app[key] == 2
+    with pytest.warns(DeprecationWarning, match="Changing state of started"):
         del app[key]
-    assert app[key] == 1
+    assert key not in app
 
 
 def test_freeze_freezes_signals_router_and_middlewares() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from collections.abc import Awaitable, Generator
 from types import TracebackType
@@ -92,7 +93,7 @@ class TestClient:
     async def start_server(self) -> None:
         """Start the server this client talks to."""
         await self._server.start_server()
-        tracking.remember(self)
+        tracking.remember(self, asyncio.get_running_loop())
 
     @property
     def scheme(self) -> str:

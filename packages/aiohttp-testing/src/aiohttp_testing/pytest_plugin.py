@@ -46,15 +46,28 @@ AiohttpServer = Callable[..., Awaitable[TestServer]]
 AiohttpRawServer = Callable[..., Awaitable[RawTestServer]]
 
 
-async def _close_left_open(before: set[int], made: list[Any]) -> None:
-    """Close what the test started itself and left open, and say so."""
-    ours = {id(obj) for obj in made}
-    for obj in tracking.left_open():
-        if id(obj) in before or id(obj) in ours:
-            continue
-        await obj.close()
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep what tests start alive until the end of the test that left it open."""
+    tracking.keep_until_closed()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Close the servers and clients the test started and left open; warn.
+
+    Runs before the fixtures are torn down, while the test's loop is alive
+    and idle, so the objects can still be closed properly on it.
+    """
+    for obj, loop in tracking.orphans():
+        if not tracking.is_open(obj):
+            continue  # closed with an object reported before it
+        what = repr(obj)
+        if loop is not None and not loop.is_closed() and not loop.is_running():
+            loop.run_until_complete(obj.close())
+        else:
+            tracking.forget(obj)
         warnings.warn(
-            f"{obj!r} was left open by the test; it was closed at teardown",
+            f"{what} was left open by the test {item.name}; it was closed at teardown",
             ResourceWarning,
             stacklevel=1,
         )
@@ -75,21 +88,24 @@ def aiohttp_client_cls() -> type[TestClient]:
 @pytest_asyncio.fixture
 async def aiohttp_server() -> AsyncIterator[AiohttpServer]:
     """``await aiohttp_server(app, *, port=None, **kwargs)`` -> a started TestServer."""
-    before = {id(obj) for obj in tracking.left_open()}
     servers: list[TestServer] = []
 
     async def start(
         app: Application, *, port: int | None = None, **kwargs: Any
     ) -> TestServer:
         server = TestServer(app, port=port)
-        await server.start_server(**kwargs)
+        tracking.adopt(server)
         servers.append(server)
+        try:
+            await server.start_server(**kwargs)
+        except BaseException:
+            tracking.forget(server)
+            raise
         return server
 
     yield start
     for server in reversed(servers):
         await server.close()
-    await _close_left_open(before, servers)
 
 
 @pytest_asyncio.fixture
@@ -101,8 +117,13 @@ async def aiohttp_raw_server() -> AsyncIterator[AiohttpRawServer]:
         handler: Handler, *, port: int | None = None, **kwargs: Any
     ) -> RawTestServer:
         server = RawTestServer(handler, port=port)
-        await server.start_server(**kwargs)
+        tracking.adopt(server)
         servers.append(server)
+        try:
+            await server.start_server(**kwargs)
+        except BaseException:
+            tracking.forget(server)
+            raise
         return server
 
     yield start
@@ -115,7 +136,6 @@ async def aiohttp_client(
     aiohttp_client_cls: type[TestClient],
 ) -> AsyncIterator[AiohttpClient]:
     """``await aiohttp_client(app_or_server, *, server_kwargs=None, **kwargs)``."""
-    before = {id(obj) for obj in tracking.left_open()}
     clients: list[TestClient] = []
 
     async def make(
@@ -138,12 +158,16 @@ async def aiohttp_client(
                 f"RawTestServer, got {app_or_server!r}"
             )
         client = aiohttp_client_cls(server, **kwargs)
-        await client.start_server()
+        tracking.adopt(client)
+        tracking.adopt(server)
         clients.append(client)
+        try:
+            await client.start_server()
+        except BaseException:
+            tracking.forget(client)
+            raise
         return client
 
     yield make
     for client in reversed(clients):
         await client.close()
-    made: list[Any] = [*clients, *(client.server for client in clients)]
-    await _close_left_open(before, made)

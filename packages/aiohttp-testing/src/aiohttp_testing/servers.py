@@ -87,7 +87,7 @@ class BaseTestServer(ABC):
         host = f"[{self.host}]" if ":" in self.host else self.host
         self._root = URL(f"{self.scheme}://{host}:{self.port}")
         self._closed = False
-        tracking.remember(self)
+        tracking.remember(self, asyncio.get_running_loop())
 
     @abstractmethod
     async def _make_runner(self, **kwargs: Any) -> BaseRunner:

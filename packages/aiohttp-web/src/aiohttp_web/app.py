@@ -192,9 +192,13 @@ class Application(MutableMapping[str | AppKey[Any], Any]):
         return self._state[key]
 
     def _check_frozen(self) -> None:
+        # A warning, not an error: the testing docs change the state of a
+        # running app (a handler storing a value, a test setting one).
         if self._frozen:
-            raise RuntimeError(
-                "Changing state of started or joined application is forbidden"
+            warnings.warn(
+                "Changing state of started or joined application is deprecated",
+                DeprecationWarning,
+                stacklevel=3,
             )
 
     @overload
