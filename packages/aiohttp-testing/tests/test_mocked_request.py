@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 
 import pytest
@@ -93,3 +94,22 @@ async def test_make_mocked_coro_raises() -> None:
     coro = make_mocked_coro(raise_exception=ValueError("boom"))
     with pytest.raises(ValueError, match="boom"):
         await coro()
+
+
+async def test_the_body_stream_is_read_by_the_request() -> None:
+    from aiohttp_core.streams import StreamReader
+    from aiohttp_testing.mocked_request import _MockedProtocol
+
+    loop = asyncio.get_running_loop()
+    stream = StreamReader(_MockedProtocol(loop), 2**16, loop=loop)
+    stream.feed_data(b"k=v")
+    stream.feed_eof()
+    req = make_mocked_request(
+        "POST",
+        "/",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        reader=stream,
+    )
+    assert dict(await req.post()) == {"k": "v"}
+    with pytest.raises(TypeError, match="payload or reader"):
+        make_mocked_request("GET", "/", reader=stream, payload=stream)

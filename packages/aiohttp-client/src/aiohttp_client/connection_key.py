@@ -25,3 +25,6 @@ class ConnectionKey(NamedTuple):
     proxy: URL | None
     proxy_auth: BasicAuth | None
     proxy_headers_hash: int | None
+    #: The name the server's certificate is checked against: a connection
+    #: verified for one name must not serve requests meant for another.
+    server_hostname: str | None = None

@@ -254,6 +254,7 @@ class ClientRequest:
             self.proxy,
             self.proxy_auth,
             headers_hash,
+            self.server_hostname,
         )
 
     @property

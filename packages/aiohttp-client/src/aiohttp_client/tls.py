@@ -27,8 +27,8 @@ class Fingerprint:
 
     __slots__ = ("_fingerprint",)
 
-    def __init__(self, fingerprint: bytes) -> None:
-        size = len(fingerprint)
+    def __init__(self, digest: bytes) -> None:
+        size = len(digest)
         if size in _WEAK_DIGEST_SIZES:
             raise ValueError(
                 f"{_WEAK_DIGEST_SIZES[size]} is not a secure fingerprint hash; "
@@ -36,7 +36,7 @@ class Fingerprint:
             )
         if size != 32:
             raise ValueError("a fingerprint is the 32-byte SHA-256 digest")
-        self._fingerprint = fingerprint
+        self._fingerprint = digest
 
     @property
     def fingerprint(self) -> bytes:

@@ -103,6 +103,7 @@ def make_mocked_request(
     version: HttpVersion = HttpVersion11,
     closing: bool = False,
     app: Application | None = None,
+    reader: Any = sentinel,
     writer: Any = sentinel,
     protocol: Any = sentinel,
     transport: Any = sentinel,
@@ -115,7 +116,12 @@ def make_mocked_request(
 
     Responses prepared for it are written to ``request.transport.data`` (a
     ``MockedTransport``) unless ``writer`` or ``transport`` are given.
+    ``reader`` is another name for ``payload``, the body stream.
     """
+    if reader is not sentinel:
+        if payload is not sentinel:
+            raise TypeError("pass the body stream as payload or reader, not both")
+        payload = reader
     if loop is ... or loop is None:
         try:
             loop = asyncio.get_running_loop()
