@@ -66,6 +66,26 @@ class _Part(NamedTuple):
     te_encoding: str | None
 
 
+def _codings(payload: Payload) -> tuple[str, str]:
+    """The content and transfer codings a part's headers ask for ("" if none).
+
+    Read when the part is written, not when it is appended: the documented
+    way to compress a part is to set its Content-Encoding after append().
+    """
+    headers = payload.headers
+    encoding = normalize_coding(headers.get(CONTENT_ENCODING))
+    if encoding and encoding not in _CONTENT_ENCODINGS:
+        raise RuntimeError(f"unknown content encoding: {encoding}")
+    te_encoding = normalize_coding(headers.get(CONTENT_TRANSFER_ENCODING))
+    if te_encoding and te_encoding not in _TRANSFER_ENCODINGS:
+        raise RuntimeError(f"unknown content transfer encoding: {te_encoding}")
+    if encoding == "identity":
+        encoding = ""
+    if te_encoding in _IDENTITY_TRANSFER:
+        te_encoding = ""
+    return encoding or "", te_encoding or ""
+
+
 class MultipartPayloadWriter(AbstractStreamWriter):
     """Applies a part's Content-Encoding, then its transfer encoding, on the fly."""
 
@@ -211,16 +231,7 @@ class MultipartWriter(Payload):
         ValueError if a header holds CR, LF or NUL or a name is not a token.
         """
         headers = payload.headers
-        encoding = normalize_coding(headers.get(CONTENT_ENCODING))
-        if encoding and encoding not in _CONTENT_ENCODINGS:
-            raise RuntimeError(f"unknown content encoding: {encoding}")
-        if encoding == "identity":
-            encoding = ""
-        te_encoding = normalize_coding(headers.get(CONTENT_TRANSFER_ENCODING))
-        if te_encoding and te_encoding not in _TRANSFER_ENCODINGS:
-            raise RuntimeError(f"unknown content transfer encoding: {te_encoding}")
-        if te_encoding in _IDENTITY_TRANSFER:
-            te_encoding = ""
+        encoding, te_encoding = _codings(payload)
         if self._is_form_data:
             # RFC 7578 4.8: a form-data part's Content-Length is ignored.
             if CONTENT_DISPOSITION not in headers:
@@ -259,7 +270,9 @@ class MultipartWriter(Payload):
         """Bytes ``write`` sends, or None if a part's size is not known."""
         boundary_size = len(self._boundary)
         total = 0
-        for payload, encoding, te_encoding in self._parts:
+        for part in self._parts:
+            payload = part.payload
+            encoding, te_encoding = _codings(payload)
             size = payload.size
             if encoding or te_encoding or size is None:
                 return None
@@ -273,7 +286,9 @@ class MultipartWriter(Payload):
         """The body as text; TypeError if a part has a coding to apply."""
         boundary = self.boundary
         pieces = []
-        for payload, content_coding, te_encoding in self._parts:
+        for part in self._parts:
+            payload = part.payload
+            content_coding, te_encoding = _codings(payload)
             if content_coding or te_encoding:
                 raise TypeError("Unable to decode an encoded part: await as_bytes()")
             pieces.append(f"--{boundary}\r\n")
@@ -296,7 +311,12 @@ class MultipartWriter(Payload):
         """Write the body; without ``close_boundary``, leave it open for more."""
         opening = b"--" + self._boundary + b"\r\n"
         pending = bytearray()
-        for payload, encoding, te_encoding in self._parts:
+        for part in self._parts:
+            payload = part.payload
+            encoding, te_encoding = _codings(payload)
+            if encoding or te_encoding:
+                # A coding set after append(): the coded length is unknown.
+                payload.headers.popall(CONTENT_LENGTH, None)
             pending += opening
             pending += payload._binary_headers
             if (
