@@ -13,19 +13,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from aiohttp.test_utils import unused_port
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    port = _free_port()
+    port = unused_port()
     proc = subprocess.Popen(
         [
             sys.executable,

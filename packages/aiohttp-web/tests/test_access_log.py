@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import re
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
 from aiohttp_core.http_messages import RawRequestMessage
 from aiohttp_core.http_parser import HttpRequestParser
 from aiohttp_core.http_receiver import HttpReceiver
 from aiohttp_core.http_writer import StreamWriter
+from aiohttp_testing.pytest_plugin import AiohttpClient, AiohttpRawServer
 from aiohttp_web.abc import AbstractAccessLogger
 from aiohttp_web.access_log import AccessLogger
 from aiohttp_web.request import BaseRequest
@@ -128,28 +126,20 @@ async def test_errors_while_formatting_are_logged_not_raised(
     assert caplog.records[0].getMessage() == "Error in logging"
 
 
-@contextlib.asynccontextmanager
-async def serving(**kwargs: Any) -> AsyncIterator[str]:
-    server = Server(_hello, **kwargs)
-    loop = asyncio.get_running_loop()
-    tcp = await loop.create_server(server, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{tcp.sockets[0].getsockname()[1]}/path"
-    finally:
-        tcp.close()
-        await server.shutdown(0.5)
-        await tcp.wait_closed()
-
-
 async def test_server_logs_each_response(
-    logger: logging.Logger, caplog: pytest.LogCaptureFixture
+    logger: logging.Logger,
+    caplog: pytest.LogCaptureFixture,
+    aiohttp_raw_server: AiohttpRawServer,
+    aiohttp_client: AiohttpClient,
 ) -> None:
-    async with (
-        serving(access_log=logger, access_log_format='%a "%r" %s %b') as url,
-        httpx.AsyncClient() as client,
-    ):
-        await client.get(url)
-        await client.get(url + "?again")
+    server = await aiohttp_raw_server(
+        _hello, access_log=logger, access_log_format='%a "%r" %s %b'
+    )
+    client = await aiohttp_client(server)
+    for path in ("/path", "/path?again"):
+        async with client.get(path) as response:
+            assert await response.text() == "hello"
+    await client.close()  # the server finished logging once it stopped
     lines = [r.getMessage() for r in caplog.records if r.name == "test.access"]
     assert len(lines) == 2
     assert re.fullmatch(r'127\.0\.0\.1 "GET /path HTTP/1\.1" 200 \d+', lines[0])
@@ -157,7 +147,9 @@ async def test_server_logs_each_response(
     assert size > len("hello")  # head included
 
 
-async def test_custom_access_logger_class(caplog: pytest.LogCaptureFixture) -> None:
+async def test_custom_access_logger_class(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     calls: list[tuple[str, int, float]] = []
 
     class Custom(AbstractAccessLogger):
@@ -169,16 +161,18 @@ async def test_custom_access_logger_class(caplog: pytest.LogCaptureFixture) -> N
 
     log = logging.getLogger("test.access.custom")
     log.setLevel(logging.INFO)
-    async with (
-        serving(access_log=log, access_log_class=Custom) as url,
-        httpx.AsyncClient() as client,
-    ):
-        await client.get(url)
+    server = await aiohttp_raw_server(_hello, access_log=log, access_log_class=Custom)
+    client = await aiohttp_client(server)
+    async with client.get("/path") as response:
+        assert response.status == 200
+    await client.close()
     assert calls[0][:2] == ("/path", 200)
     assert calls[0][2] >= 0
 
 
-async def test_access_log_sees_the_handler_exception() -> None:
+async def test_access_log_sees_the_handler_exception(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     seen: list[Any] = []
 
     class Custom(AbstractAccessLogger):
@@ -192,22 +186,17 @@ async def test_access_log_sees_the_handler_exception() -> None:
 
     log = logging.getLogger("test.access.exc")
     log.setLevel(logging.INFO)
-    server = Server(crash, access_log=log, access_log_class=Custom)
-    loop = asyncio.get_running_loop()
-    tcp = await loop.create_server(server, "127.0.0.1", 0)
-    port = tcp.sockets[0].getsockname()[1]
-    try:
-        async with httpx.AsyncClient() as client:
-            r = await client.get(f"http://127.0.0.1:{port}/")
-        assert r.status_code == 500
-    finally:
-        tcp.close()
-        await server.shutdown(0.5)
-        await tcp.wait_closed()
+    server = await aiohttp_raw_server(crash, access_log=log, access_log_class=Custom)
+    client = await aiohttp_client(server)
+    async with client.get("/") as response:
+        assert response.status == 500
+    await client.close()
     assert seen == [(500, KeyError)]
 
 
-async def test_async_access_logger_is_awaited() -> None:
+async def test_async_access_logger_is_awaited(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     done = asyncio.Event()
 
     class AsyncLogger(AbstractAccessLogger):
@@ -219,15 +208,19 @@ async def test_async_access_logger_is_awaited() -> None:
 
     log = logging.getLogger("test.access.async")
     log.setLevel(logging.INFO)
-    async with (
-        serving(access_log=log, access_log_class=AsyncLogger) as url,
-        httpx.AsyncClient() as client,
-    ):
-        await client.get(url)
+    server = await aiohttp_raw_server(
+        _hello, access_log=log, access_log_class=AsyncLogger
+    )
+    client = await aiohttp_client(server)
+    async with client.get("/path") as response:
+        assert response.status == 200
+    await client.close()
     assert done.is_set()
 
 
-async def test_disabled_logger_class_is_not_called() -> None:
+async def test_disabled_logger_class_is_not_called(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     calls: list[int] = []
 
     class Custom(AbstractAccessLogger):
@@ -240,18 +233,24 @@ async def test_disabled_logger_class_is_not_called() -> None:
         def enabled(self) -> bool:
             return False
 
-    async with (
-        serving(access_log=logging.getLogger("x"), access_log_class=Custom) as url,
-        httpx.AsyncClient() as client,
-    ):
-        await client.get(url)
+    server = await aiohttp_raw_server(
+        _hello, access_log=logging.getLogger("x"), access_log_class=Custom
+    )
+    client = await aiohttp_client(server)
+    async with client.get("/path") as response:
+        assert response.status == 200
+    await client.close()
     assert calls == []
 
 
 async def test_access_log_none_disables_logging(
     caplog: pytest.LogCaptureFixture,
+    aiohttp_raw_server: AiohttpRawServer,
+    aiohttp_client: AiohttpClient,
 ) -> None:
     caplog.set_level(logging.INFO, "aiohttp.access")
-    async with serving(access_log=None) as url, httpx.AsyncClient() as client:
-        await client.get(url)
+    client = await aiohttp_client(await aiohttp_raw_server(_hello, access_log=None))
+    async with client.get("/path") as response:
+        assert response.status == 200
+    await client.close()
     assert not [r for r in caplog.records if r.name == "aiohttp.access"]

@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from pathlib import Path
 
-import httpx
 import pytest
 
+from aiohttp_testing.pytest_plugin import AiohttpClient, AiohttpServer
+from aiohttp_testing.servers import TestServer
 from aiohttp_web.abc import Handler
 from aiohttp_web.app import (
     AppKey,
@@ -26,20 +27,7 @@ from aiohttp_web.resources import MatchedSubAppResource, PrefixedSubAppResource
 from aiohttp_web.response import Response, StreamResponse, json_response
 from aiohttp_web.route_def import RouteTableDef, get
 from aiohttp_web.router import UrlDispatcher
-from aiohttp_web.runner import AppRunner, TCPSite
-
-
-@contextlib.asynccontextmanager
-async def serve(app: Application, **kwargs: object) -> AsyncIterator[str]:
-    """Serve ``app`` on 127.0.0.1 (a free port); yield its base URL."""
-    runner = AppRunner(app, **kwargs)  # type: ignore[arg-type]
-    await runner.setup()
-    site = TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield site.name
-    finally:
-        await runner.cleanup()
+from aiohttp_web.runner import AppRunner
 
 
 async def hello(request: Request) -> Response:
@@ -315,7 +303,9 @@ async def test_cleanup_ctx_errors_are_collected() -> None:
         await single.cleanup()
 
 
-async def test_docs_cleanup_ctx_background_task() -> None:
+async def test_docs_cleanup_ctx_background_task(
+    aiohttp_server: AiohttpServer,
+) -> None:
     """The background_tasks example of web_advanced.rst, over a real runner."""
     ticks: list[int] = []
 
@@ -334,13 +324,17 @@ async def test_docs_cleanup_ctx_background_task() -> None:
     app = Application()
     listener = AppKey("listener", asyncio.Task[None])
     app.cleanup_ctx.append(background_tasks)
-    async with serve(app):
-        await asyncio.sleep(0.05)
+    server = await aiohttp_server(app)
+    await asyncio.sleep(0.05)
+    assert not app[listener].done()
+    await server.close()
     assert app[listener].cancelled()
     assert ticks
 
 
-async def test_startup_handlers_may_store_state() -> None:
+async def test_startup_handlers_may_store_state(
+    aiohttp_client: AiohttpClient,
+) -> None:
     """The create_pg example: on_startup writes app[key] before the freeze."""
     engine = AppKey("engine", str)
 
@@ -353,15 +347,17 @@ async def test_startup_handlers_may_store_state() -> None:
     app = Application()
     app.on_startup.append(create)
     app.router.add_get("/", handler)
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        assert (await client.get(url + "/")).text == "connected"
+    client = await aiohttp_client(app)
+    assert await (await client.get("/")).text() == "connected"
     assert app.frozen
 
 
 # Serving: middlewares, Expect, signals over a real socket
 
 
-async def test_docs_middleware_order(capsys: pytest.CaptureFixture[str]) -> None:
+async def test_docs_middleware_order(
+    capsys: pytest.CaptureFixture[str], aiohttp_client: AiohttpClient
+) -> None:
     async def test(request: Request) -> Response:
         print("Handler function called")
         return Response(text="Hello")
@@ -380,8 +376,8 @@ async def test_docs_middleware_order(capsys: pytest.CaptureFixture[str]) -> None
 
     app = Application(middlewares=[middleware1, middleware2])
     app.router.add_get("/", test)
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        assert (await client.get(url + "/")).text == "Hello"
+    client = await aiohttp_client(app)
+    assert await (await client.get("/")).text() == "Hello"
     assert capsys.readouterr().out.splitlines() == [
         "Middleware 1 called",
         "Middleware 2 called",
@@ -391,7 +387,9 @@ async def test_docs_middleware_order(capsys: pytest.CaptureFixture[str]) -> None
     ]
 
 
-async def test_docs_middleware_factory_and_wink() -> None:
+async def test_docs_middleware_factory_and_wink(
+    aiohttp_client: AiohttpClient,
+) -> None:
     def middleware_factory(text: str) -> Callable[..., Awaitable[StreamResponse]]:
         async def sample_middleware(
             request: Request, handler: Handler
@@ -405,11 +403,13 @@ async def test_docs_middleware_factory_and_wink() -> None:
 
     app = Application(middlewares=[middleware_factory(" wink")])
     app.router.add_get("/", hello)
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        assert (await client.get(url + "/")).text == "Hello, world wink"
+    client = await aiohttp_client(app)
+    assert await (await client.get("/")).text() == "Hello, world wink"
 
 
-async def test_docs_error_middleware_renders_404_as_json() -> None:
+async def test_docs_error_middleware_renders_404_as_json(
+    aiohttp_client: AiohttpClient,
+) -> None:
     async def error_middleware(request: Request, handler: Handler) -> StreamResponse:
         try:
             response = await handler(request)
@@ -424,14 +424,16 @@ async def test_docs_error_middleware_renders_404_as_json() -> None:
 
     app = Application(middlewares=[error_middleware])
     app.router.add_get("/", hello)
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        resp = await client.get(url + "/missing")
-        assert resp.status_code == 200
-        assert resp.json() == {"error": "Not Found"}
-        assert (await client.get(url + "/")).text == "Hello, world"
+    client = await aiohttp_client(app)
+    resp = await client.get("/missing")
+    assert resp.status == 200
+    assert await resp.json() == {"error": "Not Found"}
+    assert await (await client.get("/")).text() == "Hello, world"
 
 
-async def test_middleware_appended_after_creation_runs() -> None:
+async def test_middleware_appended_after_creation_runs(
+    aiohttp_client: AiohttpClient,
+) -> None:
     async def mw(request: Request, handler: Handler) -> StreamResponse:
         resp = await handler(request)
         resp.headers["X-Mw"] = "yes"
@@ -440,11 +442,13 @@ async def test_middleware_appended_after_creation_runs() -> None:
     app = Application()
     app.middlewares.append(mw)
     app.router.add_get("/", hello)
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        assert (await client.get(url + "/")).headers["X-Mw"] == "yes"
+    client = await aiohttp_client(app)
+    assert (await client.get("/")).headers["X-Mw"] == "yes"
 
 
-async def test_handler_exception_in_middleware_chain_is_500() -> None:
+async def test_handler_exception_in_middleware_chain_is_500(
+    aiohttp_client: AiohttpClient,
+) -> None:
     seen: list[BaseException] = []
 
     async def mw(request: Request, handler: Handler) -> StreamResponse:
@@ -459,29 +463,32 @@ async def test_handler_exception_in_middleware_chain_is_500() -> None:
 
     app = Application(middlewares=[mw])
     app.router.add_get("/", broken)
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        assert (await client.get(url + "/")).status_code == 500
+    client = await aiohttp_client(app)
+    assert (await client.get("/")).status == 500
     assert isinstance(seen[0], ZeroDivisionError)
 
 
-async def test_on_response_prepare_signal() -> None:
+async def test_on_response_prepare_signal(aiohttp_client: AiohttpClient) -> None:
     async def on_prepare(request: Request, response: StreamResponse) -> None:
         response.headers["My-Header"] = "value"
 
     app = Application()
     app.on_response_prepare.append(on_prepare)
     app.router.add_get("/", hello)
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        resp = await client.get(url + "/")
-        assert resp.headers["My-Header"] == "value"
-        # Also on the answers the router gives itself.
-        assert (await client.get(url + "/nope")).headers["My-Header"] == "value"
+    client = await aiohttp_client(app)
+    resp = await client.get("/")
+    assert resp.headers["My-Header"] == "value"
+    # Also on the answers the router gives itself.
+    resp = await client.get("/nope")
+    assert resp.status == 404
+    assert resp.headers["My-Header"] == "value"
 
 
-async def _raw_exchange(url: str, request: bytes, *, wait: float = 2.0) -> bytes:
+async def _raw_exchange(
+    server: TestServer, request: bytes, *, wait: float = 2.0
+) -> bytes:
     """Send raw bytes, return all the server answers until it closes."""
-    host, port = url.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
+    reader, writer = await asyncio.open_connection(server.host, server.port)
     try:
         writer.write(request)
         await writer.drain()
@@ -490,42 +497,40 @@ async def _raw_exchange(url: str, request: bytes, *, wait: float = 2.0) -> bytes
         writer.close()
 
 
-async def test_expect_100_continue_default() -> None:
+async def test_expect_100_continue_default(aiohttp_server: AiohttpServer) -> None:
     async def echo(request: Request) -> Response:
         return Response(body=await request.read())
 
     app = Application()
     app.router.add_post("/", echo)
-    async with serve(app) as url:
-        host, port = url.removeprefix("http://").split(":")
-        reader, writer = await asyncio.open_connection(host, int(port))
-        writer.write(
-            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
-            b"Expect: 100-continue\r\nConnection: close\r\n\r\n"
-        )
-        # The interim answer comes before any body byte is sent.
-        interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2)
-        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
-        writer.write(b"ping")
-        rest = await asyncio.wait_for(reader.read(), 2)
-        writer.close()
+    server = await aiohttp_server(app)
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+        b"Expect: 100-continue\r\nConnection: close\r\n\r\n"
+    )
+    # The interim answer comes before any body byte is sent.
+    interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2)
+    assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+    writer.write(b"ping")
+    rest = await asyncio.wait_for(reader.read(), 2)
+    writer.close()
     assert rest.startswith(b"HTTP/1.1 200 OK\r\n")
     assert rest.endswith(b"\r\n\r\nping")
 
 
-async def test_expect_unknown_value_is_417() -> None:
+async def test_expect_unknown_value_is_417(aiohttp_server: AiohttpServer) -> None:
     app = Application()
     app.router.add_post("/", hello)
-    async with serve(app) as url:
-        answer = await _raw_exchange(
-            url,
-            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
-            b"Expect: something\r\nConnection: close\r\n\r\n",
-        )
+    answer = await _raw_exchange(
+        await aiohttp_server(app),
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+        b"Expect: something\r\nConnection: close\r\n\r\n",
+    )
     assert answer.startswith(b"HTTP/1.1 417 ")
 
 
-async def test_docs_custom_expect_handler() -> None:
+async def test_docs_custom_expect_handler(aiohttp_server: AiohttpServer) -> None:
     async def check_auth(request: Request) -> None:
         if request.headers.get("EXPECT") != "100-continue":
             raise HTTPExpectationFailed(text="Unknown Expect")
@@ -536,69 +541,75 @@ async def test_docs_custom_expect_handler() -> None:
 
     app = Application()
     app.router.add_post("/", hello, expect_handler=check_auth)
-    async with serve(app) as url:
-        forbidden = await _raw_exchange(
-            url,
-            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
-            b"Expect: 100-continue\r\nConnection: close\r\n\r\n",
-        )
-        allowed = await _raw_exchange(
-            url,
-            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
-            b"Authorization: yes\r\nExpect: 100-continue\r\n"
-            b"Connection: close\r\n\r\nx",
-        )
+    server = await aiohttp_server(app)
+    forbidden = await _raw_exchange(
+        server,
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+        b"Expect: 100-continue\r\nConnection: close\r\n\r\n",
+    )
+    allowed = await _raw_exchange(
+        server,
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+        b"Authorization: yes\r\nExpect: 100-continue\r\n"
+        b"Connection: close\r\n\r\nx",
+    )
     assert forbidden.startswith(b"HTTP/1.1 403 ")
     assert allowed.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n")
 
 
-async def test_expect_on_unknown_path_sends_no_100() -> None:
-    app = Application()
-    async with serve(app) as url:
-        answer = await _raw_exchange(
-            url,
-            b"POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
-            b"Expect: 100-continue\r\nConnection: close\r\n\r\n",
-        )
+async def test_expect_on_unknown_path_sends_no_100(
+    aiohttp_server: AiohttpServer,
+) -> None:
+    answer = await _raw_exchange(
+        await aiohttp_server(Application()),
+        b"POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+        b"Expect: 100-continue\r\nConnection: close\r\n\r\n",
+    )
     assert answer.startswith(b"HTTP/1.1 404 ")
 
 
-async def test_client_max_size_reaches_requests() -> None:
+async def test_client_max_size_reaches_requests(
+    aiohttp_client: AiohttpClient,
+) -> None:
     async def echo(request: Request) -> Response:
         return Response(body=await request.read())
 
     app = Application(client_max_size=10)
     app.router.add_post("/", echo)
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        assert (await client.post(url + "/", content=b"x" * 10)).content == b"x" * 10
-        assert (await client.post(url + "/", content=b"x" * 11)).status_code == 413
+    client = await aiohttp_client(app)
+    assert await (await client.post("/", data=b"x" * 10)).read() == b"x" * 10
+    assert (await client.post("/", data=b"x" * 11)).status == 413
 
 
-async def test_handler_args_override_runner_kwargs() -> None:
+async def test_handler_args_override_runner_kwargs(
+    aiohttp_server: AiohttpServer,
+) -> None:
     app = Application(handler_args={"max_field_size": 100})
     app.router.add_get("/", hello)
     # The runner asks for a larger limit: handler_args wins.  The limit
     # counts the whole field line: "X-A: " and 95 bytes make 100.
-    async with serve(app, max_field_size=10_000) as url:
-        ok = await _raw_exchange(
-            url,
-            b"GET / HTTP/1.1\r\nHost: x\r\nX-A: " + b"a" * 95 + b"\r\n"
-            b"Connection: close\r\n\r\n",
-        )
-        too_long = await _raw_exchange(
-            url,
-            b"GET / HTTP/1.1\r\nHost: x\r\nX-A: " + b"a" * 96 + b"\r\n"
-            b"Connection: close\r\n\r\n",
-        )
+    server = await aiohttp_server(app, max_field_size=10_000)
+    ok = await _raw_exchange(
+        server,
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-A: " + b"a" * 95 + b"\r\n"
+        b"Connection: close\r\n\r\n",
+    )
+    too_long = await _raw_exchange(
+        server,
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-A: " + b"a" * 96 + b"\r\n"
+        b"Connection: close\r\n\r\n",
+    )
     assert ok.startswith(b"HTTP/1.1 200 ")
     assert too_long.startswith(b"HTTP/1.1 431 ")
 
 
-async def test_docs_handler_args_timeout_ceil_threshold() -> None:
+async def test_docs_handler_args_timeout_ceil_threshold(
+    aiohttp_client: AiohttpClient,
+) -> None:
     app = Application(handler_args={"timeout_ceil_threshold": 1})
     app.router.add_get("/", hello)
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        assert (await client.get(url + "/")).status_code == 200
+    client = await aiohttp_client(app)
+    assert (await client.get("/")).status == 200
 
 
 def test_make_handler_checks_access_log_class() -> None:
@@ -607,7 +618,9 @@ def test_make_handler_checks_access_log_class() -> None:
         app._make_handler(access_log_class=object)  # type: ignore[arg-type]
 
 
-async def test_docs_contextvars() -> None:
+async def test_docs_contextvars(
+    aiohttp_server: AiohttpServer, aiohttp_client: AiohttpClient
+) -> None:
     var: ContextVar[str] = ContextVar("VAR", default="default")
     seen: list[str] = []
 
@@ -629,8 +642,10 @@ async def test_docs_contextvars() -> None:
         app.router.add_get("/", handler)
         app.on_startup.append(on_startup)
         app.on_cleanup.append(on_cleanup)
-        async with serve(app) as url, httpx.AsyncClient() as client:
-            return (await client.get(url + "/")).text
+        client = await aiohttp_client(await aiohttp_server(app))
+        text = await (await client.get("/")).text()
+        await client.close()  # the cleanup belongs to this task too
+        return text
 
     # As run_app does: everything in one task, whose context stays private.
     assert await asyncio.create_task(run()) == "on_startup"
@@ -638,27 +653,34 @@ async def test_docs_contextvars() -> None:
     assert var.get() == "default"
 
 
-async def test_docs_contextvars_handler_change_is_private() -> None:
+async def test_docs_contextvars_handler_change_is_private(
+    aiohttp_client: AiohttpClient,
+) -> None:
     var: ContextVar[str] = ContextVar("VAR", default="default")
 
+    transports: list[object] = []
+
     async def handler(request: Request) -> Response:
+        transports.append(request.transport)
         value = var.get()
         var.set("handler")
         return Response(text=value)
 
     app = Application()
     app.router.add_get("/", handler)
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        # Two requests on one keep-alive connection.
-        first = (await client.get(url + "/")).text
-        second = (await client.get(url + "/")).text
+    client = await aiohttp_client(app)
+    first = await (await client.get("/")).text()
+    second = await (await client.get("/")).text()
+    assert transports[0] is transports[1]  # one keep-alive connection
     assert first == second == "default"
 
 
 # Sub-applications
 
 
-async def test_subapp_routes_middlewares_signals_and_config_dict() -> None:
+async def test_subapp_routes_middlewares_signals_and_config_dict(
+    aiohttp_client: AiohttpClient,
+) -> None:
     calls: list[str] = []
     name_key = AppKey("name", str)
     only_root = AppKey("only_root", str)
@@ -701,14 +723,14 @@ async def test_subapp_routes_middlewares_signals_and_config_dict() -> None:
     assert not admin.frozen
     assert str(admin.router["name"].url_for()) == "/admin/resource"
 
-    async with serve(root) as url, httpx.AsyncClient() as client:
-        sub = await client.get(url + "/admin/resource")
-        top = await client.get(url + "/")
+    client = await aiohttp_client(root)
+    sub = await client.get("/admin/resource")
+    top = await client.get("/")
     assert admin.frozen
-    assert sub.text == "admin inherited"
+    assert await sub.text() == "admin inherited"
     assert sub.headers["X-Root"] == "1"
     assert sub.headers["X-Admin"] == "1"
-    assert top.text == "root inherited"
+    assert await top.text() == "root inherited"
     assert "X-Admin" not in top.headers
     assert calls == [
         "startup admin",
@@ -718,7 +740,9 @@ async def test_subapp_routes_middlewares_signals_and_config_dict() -> None:
     ]
 
 
-async def test_subapp_signals_receive_the_subapp() -> None:
+async def test_subapp_signals_receive_the_subapp(
+    aiohttp_server: AiohttpServer,
+) -> None:
     received: list[tuple[str, Application]] = []
     root, sub, subsub = Application(), Application(), Application()
 
@@ -734,8 +758,8 @@ async def test_subapp_signals_receive_the_subapp() -> None:
         app.on_cleanup.append(recorder(f"{tag} cleanup"))
     sub.add_subapp("/deeper", subsub)
     root.add_subapp("/sub", sub)
-    async with serve(root):
-        pass
+    server = await aiohttp_server(root)
+    await server.close()
     assert received == [
         ("root startup", root),
         ("sub startup", sub),
@@ -749,7 +773,7 @@ async def test_subapp_signals_receive_the_subapp() -> None:
     ]
 
 
-async def test_docs_admin_key_url_reversing() -> None:
+async def test_docs_admin_key_url_reversing(aiohttp_client: AiohttpClient) -> None:
     async def handler(request: Request) -> Response:
         admin = request.app[admin_key]
         return Response(text=str(admin.router["name"].url_for()))
@@ -761,11 +785,11 @@ async def test_docs_admin_key_url_reversing() -> None:
     app.add_subapp("/admin/", admin)
     app[admin_key] = admin
     app.router.add_get("/", handler)
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        assert (await client.get(url + "/")).text == "/admin/resource"
+    client = await aiohttp_client(app)
+    assert await (await client.get("/")).text() == "/admin/resource"
 
 
-async def test_nested_subapp_with_route_table() -> None:
+async def test_nested_subapp_with_route_table(aiohttp_client: AiohttpClient) -> None:
     routes = RouteTableDef()
 
     @routes.get("/leaf")
@@ -776,12 +800,12 @@ async def test_nested_subapp_with_route_table() -> None:
     inner.add_routes(routes)
     middle.add_subapp("/inner", inner)
     root.add_subapp("/middle", middle)
-    async with serve(root) as url, httpx.AsyncClient() as client:
-        assert (await client.get(url + "/middle/inner/leaf")).text == "leaf 3"
-        assert (await client.get(url + "/middle/inner/none")).status_code == 404
+    client = await aiohttp_client(root)
+    assert await (await client.get("/middle/inner/leaf")).text() == "leaf 3"
+    assert (await client.get("/middle/inner/none")).status == 404
 
 
-async def test_subapp_cleanup_ctx() -> None:
+async def test_subapp_cleanup_ctx(aiohttp_server: AiohttpServer) -> None:
     calls: list[str] = []
 
     def ctx(tag: str) -> Callable[[Application], AsyncIterator[None]]:
@@ -796,8 +820,9 @@ async def test_subapp_cleanup_ctx() -> None:
     root.cleanup_ctx.append(ctx("root"))
     sub.cleanup_ctx.append(ctx("sub"))
     root.add_subapp("/sub", sub)
-    async with serve(root):
-        assert calls == ["enter root", "enter sub"]
+    server = await aiohttp_server(root)
+    assert calls == ["enter root", "enter sub"]
+    await server.close()
     # The mirror of startup: the sub-app may still use what root's set up.
     assert calls == ["enter root", "enter sub", "exit sub", "exit root"]
 
@@ -858,7 +883,7 @@ def test_add_subapp_errors() -> None:
         frozen_parent.add_subapp("/x", Application())
 
 
-async def test_add_domain() -> None:
+async def test_add_domain(aiohttp_client: AiohttpClient) -> None:
     async def handler(request: Request) -> Response:
         return Response(text="domain")
 
@@ -872,10 +897,10 @@ async def test_add_domain() -> None:
     app.add_domain("*.example.org", masked)
     with pytest.raises(TypeError, match="Domain must be str"):
         app.add_domain(1, Application())  # type: ignore[arg-type]
-    async with serve(app) as url, httpx.AsyncClient() as client:
-        ok = await client.get(url + "/", headers={"Host": "example.com"})
-        mask = await client.get(url + "/", headers={"Host": "a.example.org"})
-        other = await client.get(url + "/", headers={"Host": "other.com"})
-    assert ok.text == "domain"
-    assert mask.text == "domain"
-    assert other.status_code == 404
+    client = await aiohttp_client(app)
+    ok = await client.get("/", headers={"Host": "example.com"})
+    mask = await client.get("/", headers={"Host": "a.example.org"})
+    other = await client.get("/", headers={"Host": "other.com"})
+    assert await ok.text() == "domain"
+    assert await mask.text() == "domain"
+    assert other.status == 404

@@ -6,11 +6,10 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -83,12 +82,6 @@ def test_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert option in out
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.asynccontextmanager
 async def start_cli(
     app_dir: Path, *args: str
@@ -126,8 +119,10 @@ async def stop(proc: asyncio.subprocess.Process) -> tuple[str, str]:
     return out.decode(), err.decode()
 
 
-async def test_serves_tcp_with_extra_arguments(app_module: Path) -> None:
-    port = free_port()
+async def test_serves_tcp_with_extra_arguments(
+    app_module: Path, aiohttp_unused_port: Callable[[], int]
+) -> None:
+    port = aiohttp_unused_port()
     async with start_cli(
         app_module,
         "-H",

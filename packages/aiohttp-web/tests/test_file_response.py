@@ -12,7 +12,7 @@ import shutil
 import ssl
 import tracemalloc
 import warnings
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -21,10 +21,11 @@ import httpx
 import pytest
 import trustme
 from multidict import CIMultiDict
-from yarl import URL
 
 from aiohttp_core.etag import ETag
 from aiohttp_core.helpers import http_date
+from aiohttp_testing.pytest_plugin import AiohttpClient, AiohttpServer
+from aiohttp_testing.servers import TestServer
 from aiohttp_web import file_response
 from aiohttp_web.app import Application
 from aiohttp_web.byte_ranges import (
@@ -41,7 +42,6 @@ from aiohttp_web.preconditions import (
 )
 from aiohttp_web.request import Request
 from aiohttp_web.response import Response
-from aiohttp_web.runner import AppRunner, TCPSite
 
 DATA = bytes(range(256)) * 40
 SIZE = len(DATA)
@@ -55,21 +55,6 @@ MIB = 1024 * 1024
 
 
 # -- a real server and a raw client -------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def serve(app: Application) -> AsyncIterator[int]:
-    """Serve ``app`` on 127.0.0.1, a free port; yield the port."""
-    runner = AppRunner(app)
-    await runner.setup()
-    site = TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = URL(site.name).port
-    assert port is not None
-    try:
-        yield port
-    finally:
-        await runner.cleanup()
 
 
 @dataclass
@@ -136,7 +121,7 @@ def files(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def port(files: Path) -> AsyncIterator[int]:
+async def server(files: Path, aiohttp_server: AiohttpServer) -> TestServer:
     """A server answering /f/<name> with FileResponse(files / name)."""
 
     async def handler(request: Request) -> FileResponse:
@@ -166,8 +151,14 @@ async def port(files: Path) -> AsyncIterator[int]:
 
     app = Application()
     app.router.add_route("*", "/f/{name:.+}", handler)
-    async with serve(app) as port:
-        yield port
+    return await aiohttp_server(app)
+
+
+@pytest.fixture
+def port(server: TestServer) -> int:
+    """The port of ``server``."""
+    assert server.port is not None
+    return server.port
 
 
 @pytest.fixture(params=["sendfile", "read"])
@@ -282,18 +273,24 @@ async def test_status_other_than_200_ignores_ranges_and_conditions(port: int) ->
     assert reply.body == DATA
 
 
-async def test_compression_goes_through_the_writer(port: int, send_mode: str) -> None:
-    async with httpx.AsyncClient() as client:
-        response = await client.get(
-            f"http://127.0.0.1:{port}/f/data.txt?compress=1",
-            headers={"Accept-Encoding": "gzip"},
-        )
+async def test_compression_goes_through_the_writer(
+    server: TestServer, send_mode: str, aiohttp_client: AiohttpClient
+) -> None:
+    client = await aiohttp_client(server)
+    response = await client.get(
+        "/f/data.txt?compress=1", headers={"Accept-Encoding": "gzip"}
+    )
     assert response.headers["Content-Encoding"] == "gzip"
     assert response.headers["Transfer-Encoding"] == "chunked"
-    assert response.content == DATA
+    assert await response.read() == DATA
 
 
-async def test_tls_transport(files: Path, send_mode: str) -> None:
+async def test_tls_transport(
+    files: Path,
+    send_mode: str,
+    aiohttp_server: AiohttpServer,
+    aiohttp_client: AiohttpClient,
+) -> None:
     # TLS transports have no native sendfile: asyncio copies through buffers.
     payload = os.urandom(3 * MIB)
     (files / "random.bin").write_bytes(payload)
@@ -308,25 +305,23 @@ async def test_tls_transport(files: Path, send_mode: str) -> None:
 
     app = Application()
     app.router.add_get("/", handler)
-    runner = AppRunner(app)
-    await runner.setup()
-    try:
-        site = TCPSite(runner, "127.0.0.1", 0, ssl_context=server_context)
-        await site.start()
-        async with httpx.AsyncClient(verify=client_context) as client:
-            whole = await client.get(site.name + "/")
-            ranged = await client.get(
-                site.name + "/", headers={"Range": "bytes=5-9,-3"}
-            )
-    finally:
-        await runner.cleanup()
-    assert whole.content == payload
-    assert ranged.status_code == 206
-    assert payload[5:10] in ranged.content
-    assert ranged.content.count(payload[-3:]) >= 1
+    server = await aiohttp_server(app, ssl=server_context)
+    assert server.scheme == "https"
+    client = await aiohttp_client(server)
+    whole = await client.get("/", ssl=client_context)
+    assert await whole.read() == payload
+    ranged = await client.get(
+        "/", headers={"Range": "bytes=5-9,-3"}, ssl=client_context
+    )
+    assert ranged.status == 206
+    ranged_body = await ranged.read()
+    assert payload[5:10] in ranged_body
+    assert ranged_body.count(payload[-3:]) >= 1
 
 
-async def test_cancelled_prepare_closes_the_file(files: Path) -> None:
+async def test_cancelled_prepare_closes_the_file(
+    files: Path, aiohttp_server: AiohttpServer
+) -> None:
     async def handler(request: Request) -> Response:
         response = FileResponse(files / "data.txt")
         task = asyncio.ensure_future(response.prepare(request))
@@ -343,8 +338,9 @@ async def test_cancelled_prepare_closes_the_file(files: Path) -> None:
 
     app = Application()
     app.router.add_get("/", handler)
-    async with serve(app) as port:
-        reply = await fetch(port, "/")
+    server = await aiohttp_server(app)
+    assert server.port is not None
+    reply = await fetch(server.port, "/")
     assert reply.body == b"True 0"
 
 
@@ -756,16 +752,15 @@ async def test_vary_is_added_to_others(port: int, siblings: Path) -> None:
     assert reply.headers.getall("Vary") == ["Origin", "Accept-Encoding"]
 
 
-async def test_sibling_decoded_by_a_real_client(port: int, siblings: Path) -> None:
+async def test_sibling_decoded_by_a_real_client(
+    server: TestServer, siblings: Path, aiohttp_client: AiohttpClient
+) -> None:
     (siblings / "page.txt.br").unlink()
     (siblings / "page.txt.zst").unlink()
-    async with httpx.AsyncClient() as client:
-        response = await client.get(
-            f"http://127.0.0.1:{port}/f/page.txt",
-            headers={"Accept-Encoding": "gzip"},
-        )
+    client = await aiohttp_client(server)
+    response = await client.get("/f/page.txt", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
-    assert response.content == b"plain text " * 100
+    assert await response.read() == b"plain text " * 100
 
 
 async def test_sibling_ranges(port: int, siblings: Path) -> None:

@@ -3,43 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 
 import pytest
 
+from aiohttp_testing.pytest_plugin import AiohttpServer
+from aiohttp_testing.servers import TestServer
 from aiohttp_web.app import Application
 from aiohttp_web.exceptions import HTTPMovedPermanently
 from aiohttp_web.middlewares import middleware, normalize_path_middleware
 from aiohttp_web.request import Request
 from aiohttp_web.response import Response
-from aiohttp_web.runner import AppRunner, TCPSite
 
 
 async def ok(request: Request) -> Response:
     return Response(text=f"ok {request.path}")
 
 
-@contextlib.asynccontextmanager
-async def serve(paths: list[str], **options: object) -> AsyncIterator[tuple[str, int]]:
-    """Serve an app with routes ``paths`` behind normalize_path_middleware."""
+def make_app(paths: list[str], **options: object) -> Application:
+    """An app with routes ``paths`` behind normalize_path_middleware."""
     app = Application(middlewares=[normalize_path_middleware(**options)])  # type: ignore[arg-type]
     for path in paths:
         app.router.add_get(path, ok)
-    runner = AppRunner(app)
-    await runner.setup()
-    site = TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield host, port
-    finally:
-        await runner.cleanup()
+    return app
 
 
-async def fetch(addr: tuple[str, int], target: str) -> tuple[int, dict[str, str]]:
+async def fetch(server: TestServer, target: str) -> tuple[int, dict[str, str]]:
     """GET ``target`` exactly as written; return the status and the headers."""
-    reader, writer = await asyncio.open_connection(*addr)
+    reader, writer = await asyncio.open_connection(server.host, server.port)
     try:
         writer.write(
             f"GET {target} HTTP/1.1\r\nHost: localhost\r\n"
@@ -74,10 +64,14 @@ async def fetch(addr: tuple[str, int], target: str) -> tuple[int, dict[str, str]
     ],
 )
 async def test_redirects(
-    routes: list[str], options: dict[str, bool], target: str, location: str
+    routes: list[str],
+    options: dict[str, bool],
+    target: str,
+    location: str,
+    aiohttp_server: AiohttpServer,
 ) -> None:
-    async with serve(routes, **options) as addr:
-        status, headers = await fetch(addr, target)
+    server = await aiohttp_server(make_app(routes, **options))
+    status, headers = await fetch(server, target)
     assert status == 308
     assert headers["Location"] == location
 
@@ -94,15 +88,19 @@ async def test_redirects(
     ],
 )
 async def test_no_redirect(
-    routes: list[str], options: dict[str, bool], target: str, status: int
+    routes: list[str],
+    options: dict[str, bool],
+    target: str,
+    status: int,
+    aiohttp_server: AiohttpServer,
 ) -> None:
-    async with serve(routes, **options) as addr:
-        assert (await fetch(addr, target))[0] == status
+    server = await aiohttp_server(make_app(routes, **options))
+    assert (await fetch(server, target))[0] == status
 
 
-async def test_redirect_class() -> None:
-    async with serve(["/a/"], redirect_class=HTTPMovedPermanently) as addr:
-        status, headers = await fetch(addr, "/a")
+async def test_redirect_class(aiohttp_server: AiohttpServer) -> None:
+    app = make_app(["/a/"], redirect_class=HTTPMovedPermanently)
+    status, headers = await fetch(await aiohttp_server(app), "/a")
     assert status == 301
     assert headers["Location"] == "/a/"
 
@@ -124,19 +122,25 @@ REMOVE = {"merge_slashes": False, "append_slash": False, "remove_slash": True}
     ],
 )
 async def test_never_redirects_off_site(
-    routes: list[str], options: dict[str, bool], target: str, location: str
+    routes: list[str],
+    options: dict[str, bool],
+    target: str,
+    location: str,
+    aiohttp_server: AiohttpServer,
 ) -> None:
     # The routes make every candidate path resolve, so a redirect happens;
     # its Location must be a path on this site, never ``//host`` or ``/\\host``.
-    async with serve(routes, **options) as addr:
-        status, headers = await fetch(addr, target)
+    server = await aiohttp_server(make_app(routes, **options))
+    status, headers = await fetch(server, target)
     assert status == 308
     assert headers["Location"] == location
 
 
-async def test_redirect_of_absolute_form_target_stays_local() -> None:
-    async with serve(["/a/"]) as addr:
-        status, headers = await fetch(addr, "http://evil.com/a")
+async def test_redirect_of_absolute_form_target_stays_local(
+    aiohttp_server: AiohttpServer,
+) -> None:
+    server = await aiohttp_server(make_app(["/a/"]))
+    status, headers = await fetch(server, "http://evil.com/a")
     assert status == 308
     assert headers["Location"] == "/a/"
 

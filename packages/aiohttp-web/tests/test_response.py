@@ -9,16 +9,16 @@ import gzip
 import io
 import json
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import brotli
-import httpx
 import pytest
 from multidict import CIMultiDict
 
 from aiohttp_core.etag import ETag
 from aiohttp_core.payload import BytesIOPayload
+from aiohttp_testing.pytest_plugin import AiohttpClient, AiohttpRawServer
+from aiohttp_testing.servers import RawTestServer
 from aiohttp_web.request import BaseRequest
 from aiohttp_web.response import (
     ContentCoding,
@@ -26,27 +26,10 @@ from aiohttp_web.response import (
     StreamResponse,
     json_response,
 )
-from aiohttp_web.server import Server
-
-Handler = Callable[[BaseRequest], Awaitable[StreamResponse]]
 
 
-@contextlib.asynccontextmanager
-async def serving(handler: Handler, **kwargs: Any) -> AsyncIterator[str]:
-    server = Server(handler, **kwargs)
-    loop = asyncio.get_running_loop()
-    tcp = await loop.create_server(server, "127.0.0.1", 0)
-    try:
-        yield f"http://127.0.0.1:{tcp.sockets[0].getsockname()[1]}"
-    finally:
-        tcp.close()
-        await server.shutdown(0.5)
-        await tcp.wait_closed()
-
-
-async def raw_exchange(url: str, data: bytes) -> bytes:
-    host, port = url.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
+async def raw_exchange(server: RawTestServer, data: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection(server.host, server.port)
     try:
         writer.write(data)
         return await asyncio.wait_for(reader.read(), 3)
@@ -267,22 +250,26 @@ def test_json_response() -> None:
 # -- over a socket ----------------------------------------------------------------
 
 
-async def test_prepare_sends_default_headers_and_cookies() -> None:
+async def test_prepare_sends_default_headers_and_cookies(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         resp = Response(text="hi")
         resp.set_cookie("a", "b", partitioned=True, secure=True)
         return resp
 
-    async with serving(handler) as url, httpx.AsyncClient() as client:
-        r = await client.get(url)
-    assert r.status_code == 200
-    assert r.text == "hi"
+    client = await aiohttp_client(await aiohttp_raw_server(handler))
+    r = await client.get("/")
+    assert r.status == 200
+    assert await r.text() == "hi"
     assert r.headers["Server"].startswith("Python/")
     assert "Date" in r.headers
     assert r.headers["Set-Cookie"] == "a=b; Path=/; Secure; Partitioned"
 
 
-async def test_stream_response_writes_and_state_errors() -> None:
+async def test_stream_response_writes_and_state_errors(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     errors: list[str] = []
 
     async def handler(request: BaseRequest) -> StreamResponse:
@@ -309,64 +296,71 @@ async def test_stream_response_writes_and_state_errors() -> None:
         assert await resp.prepare(request) is None
         return resp
 
-    async with serving(handler) as url, httpx.AsyncClient() as client:
-        r = await client.get(url)
+    client = await aiohttp_client(await aiohttp_raw_server(handler))
+    r = await client.get("/")
     assert r.headers["Transfer-Encoding"] == "chunked"
-    assert r.content == b"one,two,end"
+    assert await r.read() == b"one,two,end"
     assert not errors
 
 
-async def test_http10_stream_without_length_ends_with_the_connection() -> None:
+async def test_http10_stream_without_length_ends_with_the_connection(
+    aiohttp_raw_server: AiohttpRawServer,
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         resp = StreamResponse()
         await resp.prepare(request)
         await resp.write(b"data")
         return resp
 
-    async with serving(handler) as url:
-        data = await raw_exchange(
-            url, b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
-        )
+    data = await raw_exchange(
+        await aiohttp_raw_server(handler),
+        b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+    )
     head, _, body = data.partition(b"\r\n\r\n")
     assert b"Transfer-Encoding" not in head
     assert b"Connection: keep-alive" not in head
     assert body == b"data"
 
 
-async def test_chunked_refused_for_http10() -> None:
+async def test_chunked_refused_for_http10(
+    aiohttp_raw_server: AiohttpRawServer,
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         resp = StreamResponse()
         resp.enable_chunked_encoding()
         await resp.prepare(request)
         return resp
 
-    async with serving(handler) as url:
-        data = await raw_exchange(url, b"GET / HTTP/1.0\r\n\r\n")
+    server = await aiohttp_raw_server(handler)
+    data = await raw_exchange(server, b"GET / HTTP/1.0\r\n\r\n")
     assert data.startswith(b"HTTP/1.0 500 ")
 
 
-async def test_bad_header_value_gives_a_500_instead() -> None:
+async def test_bad_header_value_gives_a_500_instead(
+    aiohttp_raw_server: AiohttpRawServer,
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         resp = Response(text="x")
         resp.headers["X-Bad"] = "a\r\nX-Injected: 1"
         return resp
 
-    async with serving(handler) as url:
-        data = await raw_exchange(url, b"GET / HTTP/1.1\r\n\r\n")
+    server = await aiohttp_raw_server(handler)
+    data = await raw_exchange(server, b"GET / HTTP/1.1\r\n\r\n")
     assert data.startswith(b"HTTP/1.1 500 ")
     assert b"X-Injected" not in data
 
 
 @pytest.mark.parametrize("status", [204, 304, 100])
-async def test_statuses_without_body(status: int) -> None:
+async def test_statuses_without_body(
+    status: int, aiohttp_raw_server: AiohttpRawServer
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         return Response(status=status, body=b"ignored")
 
-    async with serving(handler) as url:
-        data = await raw_exchange(
-            url,
-            b"GET / HTTP/1.1\r\n\r\nGET /next HTTP/1.1\r\nConnection: close\r\n\r\n",
-        )
+    data = await raw_exchange(
+        await aiohttp_raw_server(handler),
+        b"GET / HTTP/1.1\r\n\r\nGET /next HTTP/1.1\r\nConnection: close\r\n\r\n",
+    )
     first, _, rest = data.partition(b"\r\n\r\n")
     assert b"ignored" not in data
     assert b"Transfer-Encoding" not in first
@@ -374,25 +368,29 @@ async def test_statuses_without_body(status: int) -> None:
     assert rest.startswith(b"HTTP/1.1 %d " % status)
 
 
-async def test_json_response_over_the_wire() -> None:
+async def test_json_response_over_the_wire(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         return json_response({"ok": True})
 
-    async with serving(handler) as url, httpx.AsyncClient() as client:
-        r = await client.get(url)
-    assert r.json() == {"ok": True}
+    client = await aiohttp_client(await aiohttp_raw_server(handler))
+    r = await client.get("/")
+    assert await r.json() == {"ok": True}
 
 
-async def test_payload_body() -> None:
+async def test_payload_body(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         return Response(body=BytesIOPayload(io.BytesIO(b"from a file-like")))
 
-    async with serving(handler) as url, httpx.AsyncClient() as client:
-        r = await client.get(url)
-        h = await client.head(url)
-    assert r.content == b"from a file-like"
+    client = await aiohttp_client(await aiohttp_raw_server(handler))
+    r = await client.get("/")
+    assert await r.read() == b"from a file-like"
     assert r.headers["Content-Length"] == "16"
-    assert h.content == b""
+    h = await client.head("/")
+    assert await h.read() == b""
 
 
 # -- compression ------------------------------------------------------------------
@@ -418,18 +416,19 @@ def _decode(coding: str, data: bytes) -> bytes:
         ("GZIP", "gzip"),
     ],
 )
-async def test_response_compression_negotiated(accept: str, coding: str) -> None:
+async def test_response_compression_negotiated(
+    accept: str, coding: str, aiohttp_raw_server: AiohttpRawServer
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         resp = Response(body=BIG)
         resp.enable_compression()
         return resp
 
-    async with serving(handler) as url:
-        data = await raw_exchange(
-            url,
-            b"GET / HTTP/1.1\r\nAccept-Encoding: %s\r\nConnection: close\r\n\r\n"
-            % accept.encode(),
-        )
+    data = await raw_exchange(
+        await aiohttp_raw_server(handler),
+        b"GET / HTTP/1.1\r\nAccept-Encoding: %s\r\nConnection: close\r\n\r\n"
+        % accept.encode(),
+    )
     head, _, body = data.partition(b"\r\n\r\n")
     assert f"Content-Encoding: {coding}".encode() in head
     assert f"Content-Length: {len(body)}".encode() in head
@@ -440,38 +439,43 @@ async def test_response_compression_negotiated(accept: str, coding: str) -> None
 @pytest.mark.parametrize(
     "accept", ["", "identity", "gzip;q=0, deflate;q=0, br;q=0", "x"]
 )
-async def test_no_acceptable_coding_means_no_compression(accept: str) -> None:
+async def test_no_acceptable_coding_means_no_compression(
+    accept: str, aiohttp_raw_server: AiohttpRawServer
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         resp = Response(body=BIG)
         resp.enable_compression()
         return resp
 
-    async with serving(handler) as url:
-        data = await raw_exchange(
-            url,
-            b"GET / HTTP/1.1\r\nAccept-Encoding: %s\r\nConnection: close\r\n\r\n"
-            % accept.encode(),
-        )
+    data = await raw_exchange(
+        await aiohttp_raw_server(handler),
+        b"GET / HTTP/1.1\r\nAccept-Encoding: %s\r\nConnection: close\r\n\r\n"
+        % accept.encode(),
+    )
     head, _, body = data.partition(b"\r\n\r\n")
     assert b"Content-Encoding" not in head
     assert body == BIG
 
 
-async def test_forced_compression_ignores_accept_encoding() -> None:
+async def test_forced_compression_ignores_accept_encoding(
+    aiohttp_raw_server: AiohttpRawServer,
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         resp = Response(body=BIG, zlib_executor_size=1024)
         resp.enable_compression(ContentCoding.deflate)
         return resp
 
-    async with serving(handler) as url:
-        data = await raw_exchange(url, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+    server = await aiohttp_raw_server(handler)
+    data = await raw_exchange(server, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
     head, _, body = data.partition(b"\r\n\r\n")
     assert b"Content-Encoding: deflate" in head
     assert b"Vary" not in head
     assert zlib.decompress(body) == BIG
 
 
-async def test_stream_response_compression_is_chunked() -> None:
+async def test_stream_response_compression_is_chunked(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         resp = StreamResponse()
         resp.enable_compression()
@@ -480,37 +484,43 @@ async def test_stream_response_compression_is_chunked() -> None:
             await resp.write(BIG)
         return resp
 
-    async with serving(handler) as url, httpx.AsyncClient() as client:
-        r = await client.get(url, headers={"Accept-Encoding": "gzip"})
+    client = await aiohttp_client(await aiohttp_raw_server(handler))
+    r = await client.get("/", headers={"Accept-Encoding": "gzip"})
     assert r.headers["Content-Encoding"] == "gzip"
     assert r.headers["Transfer-Encoding"] == "chunked"
-    assert r.content == BIG * 4
+    assert await r.read() == BIG * 4
 
 
-async def test_already_encoded_body_is_not_compressed_again() -> None:
+async def test_already_encoded_body_is_not_compressed_again(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         resp = Response(body=gzip.compress(b"x"), headers={"Content-Encoding": "gzip"})
         resp.enable_compression()
         return resp
 
-    async with serving(handler) as url, httpx.AsyncClient() as client:
-        r = await client.get(url, headers={"Accept-Encoding": "gzip"})
-    assert r.content == b"x"
+    client = await aiohttp_client(await aiohttp_raw_server(handler))
+    r = await client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert await r.read() == b"x"
 
 
-async def test_head_response_is_not_compressed() -> None:
+async def test_head_response_is_not_compressed(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         resp = Response(body=BIG)
         resp.enable_compression()
         return resp
 
-    async with serving(handler) as url, httpx.AsyncClient() as client:
-        r = await client.head(url, headers={"Accept-Encoding": "gzip"})
+    client = await aiohttp_client(await aiohttp_raw_server(handler))
+    r = await client.head("/", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in r.headers
     assert r.headers["Content-Length"] == str(len(BIG))
 
 
-async def test_prepare_hook_runs_before_the_head_is_sent() -> None:
+async def test_prepare_hook_runs_before_the_head_is_sent(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     class HookedRequest(BaseRequest):
         async def _prepare_hook(self, response: StreamResponse) -> None:
             response.headers["X-Hooked"] = self.method
@@ -525,9 +535,7 @@ async def test_prepare_hook_runs_before_the_head_is_sent() -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         return Response(text="x")
 
-    async with (
-        serving(handler, request_factory=factory) as url,
-        httpx.AsyncClient() as client,
-    ):
-        r = await client.get(url)
+    server = await aiohttp_raw_server(handler, request_factory=factory)
+    client = await aiohttp_client(server)
+    r = await client.get("/")
     assert r.headers["X-Hooked"] == "GET"

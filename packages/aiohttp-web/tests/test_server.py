@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from aiohttp_testing.pytest_plugin import AiohttpClient, AiohttpRawServer
 from aiohttp_web.exceptions import HTTPNotFound
 from aiohttp_web.protocol import RequestHandler
 from aiohttp_web.request import BaseRequest
@@ -83,7 +84,9 @@ def test_calling_the_server_makes_a_protocol() -> None:
         loop.close()
 
 
-async def test_custom_request_factory() -> None:
+async def test_custom_request_factory(
+    aiohttp_raw_server: AiohttpRawServer, aiohttp_client: AiohttpClient
+) -> None:
     class MyRequest(BaseRequest):
         pass
 
@@ -100,11 +103,10 @@ async def test_custom_request_factory() -> None:
         seen.append(type(request))
         return Response()
 
-    async with (
-        listening(Server(handler, request_factory=factory)) as port,
-        httpx.AsyncClient() as client,
-    ):
-        await client.get(f"http://127.0.0.1:{port}/")
+    client = await aiohttp_client(
+        await aiohttp_raw_server(handler, request_factory=factory)
+    )
+    assert (await client.get("/")).status == 200
     assert seen == [MyRequest]
 
 
@@ -189,7 +191,7 @@ async def test_shutdown_waits_for_a_handler_within_the_timeout() -> None:
     assert data.endswith(b"finished")
 
 
-async def test_http_client_in_a_thread() -> None:
+async def test_http_client_in_a_thread(aiohttp_raw_server: AiohttpRawServer) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         if request.path == "/missing":
             raise HTTPNotFound()
@@ -205,37 +207,41 @@ async def test_http_client_in_a_thread() -> None:
         conn.close()
         return out
 
-    async with listening(Server(handler)) as port:
-        results = await asyncio.to_thread(blocking, port)
+    server = await aiohttp_raw_server(handler)
+    assert server.port is not None
+    results = await asyncio.to_thread(blocking, server.port)
     assert results == [(200, b"ABC"), (404, b"404: Not Found"), (200, b"AGAIN")]
 
 
-async def test_curl_keep_alive_and_chunked_upload() -> None:
+async def test_curl_keep_alive_and_chunked_upload(
+    aiohttp_raw_server: AiohttpRawServer,
+) -> None:
     async def handler(request: BaseRequest) -> StreamResponse:
         data = await request.read()
         return Response(text=f"{request.method} {len(data)}")
 
-    async with listening(Server(handler)) as port:
-        url = f"http://127.0.0.1:{port}/"
-        proc = await asyncio.create_subprocess_exec(
-            "curl",
-            "-sS",
-            "-H",
-            "Transfer-Encoding: chunked",
-            "--data-binary",
-            "x" * 5000,
-            url,
-            "--next",
-            url,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(proc.communicate(), 10)
+    url = str((await aiohttp_raw_server(handler)).make_url("/"))
+    proc = await asyncio.create_subprocess_exec(
+        "curl",
+        "-sS",
+        "-H",
+        "Transfer-Encoding: chunked",
+        "--data-binary",
+        "x" * 5000,
+        url,
+        "--next",
+        url,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 10)
     assert proc.returncode == 0, err
     assert out == b"POST 5000GET 0"
 
 
-async def test_httpx_streams_a_large_upload() -> None:
+async def test_httpx_streams_a_large_upload(
+    aiohttp_raw_server: AiohttpRawServer,
+) -> None:
     received: list[int] = []
 
     async def handler(request: BaseRequest) -> StreamResponse:
@@ -249,12 +255,11 @@ async def test_httpx_streams_a_large_upload() -> None:
         for _ in range(64):
             yield b"z" * 65536
 
-    async with (
-        listening(Server(handler, read_bufsize=4096)) as port,
-        httpx.AsyncClient() as client,
-    ):
-        r = await client.post(f"http://127.0.0.1:{port}/", content=body())
+    server = await aiohttp_raw_server(handler, read_bufsize=4096)
+    async with httpx.AsyncClient() as client:
+        r = await client.post(str(server.make_url("/")), content=body())
     assert r.text == str(64 * 65536)
+    assert received == [64 * 65536]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX only")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import gzip
 import hashlib
 import os
 import shutil
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,8 @@ import pytest
 from multidict import CIMultiDict
 from yarl import URL
 
+from aiohttp_testing.pytest_plugin import AiohttpServer
+from aiohttp_testing.servers import TestServer
 from aiohttp_web.app import Application
 from aiohttp_web.exceptions import HTTPForbidden
 from aiohttp_web.file_response import FileResponse
@@ -27,28 +28,12 @@ from aiohttp_web.resources import PrefixResource
 from aiohttp_web.route_def import RouteTableDef, static
 from aiohttp_web.router import UrlDispatcher
 from aiohttp_web.routes import ResourceRoute
-from aiohttp_web.runner import AppRunner, TCPSite
 from aiohttp_web.static import StaticResource
 
 SECRET = b"TOP SECRET"
 
 
 # -- a real server and a raw client -------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def serve(app: Application) -> AsyncIterator[int]:
-    """Serve ``app`` on 127.0.0.1, a free port; yield the port."""
-    runner = AppRunner(app)
-    await runner.setup()
-    site = TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = URL(site.name).port
-    assert port is not None
-    try:
-        yield port
-    finally:
-        await runner.cleanup()
 
 
 @dataclass
@@ -60,7 +45,7 @@ class Reply:
 
 
 async def fetch(
-    port: int,
+    server: TestServer,
     target: str,
     headers: Mapping[str, str] | None = None,
     *,
@@ -70,7 +55,7 @@ async def fetch(
     lines = [f"{method} {target} HTTP/1.1", "Host: localhost"]
     lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
     lines += ["Connection: close", "", ""]
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    reader, writer = await asyncio.open_connection(server.host, server.port)
     try:
         writer.write("\r\n".join(lines).encode("utf-8"))
         head = b""
@@ -124,9 +109,8 @@ def make_app(root: Path, **kwargs: Any) -> Application:
 
 
 @pytest.fixture
-async def port(tree: Path) -> AsyncIterator[int]:
-    async with serve(make_app(tree)) as port:
-        yield port
+async def server(tree: Path, aiohttp_server: AiohttpServer) -> TestServer:
+    return await aiohttp_server(make_app(tree))
 
 
 # -- serving files ------------------------------------------------------------
@@ -148,47 +132,51 @@ async def port(tree: Path) -> AsyncIterator[int]:
         ("/static/dirlink_in/b.txt", b"file b"),
     ],
 )
-async def test_serves_files(port: int, target: str, body: bytes) -> None:
-    reply = await fetch(port, target)
+async def test_serves_files(server: TestServer, target: str, body: bytes) -> None:
+    reply = await fetch(server, target)
     assert reply.status == 200
     assert reply.body == body
     assert reply.headers["Content-Length"] == str(len(body))
     assert "ETag" in reply.headers
 
 
-async def test_content_type_and_conditionals(port: int) -> None:
-    reply = await fetch(port, "/static/a.txt")
+async def test_content_type_and_conditionals(server: TestServer) -> None:
+    reply = await fetch(server, "/static/a.txt")
     assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
-    again = await fetch(port, "/static/a.txt", {"If-None-Match": reply.headers["ETag"]})
+    again = await fetch(
+        server, "/static/a.txt", {"If-None-Match": reply.headers["ETag"]}
+    )
     assert again.status == 304
     assert again.body == b""
 
 
-async def test_head_and_range(port: int) -> None:
-    reply = await fetch(port, "/static/a.txt", method="HEAD")
+async def test_head_and_range(server: TestServer) -> None:
+    reply = await fetch(server, "/static/a.txt", method="HEAD")
     assert reply.status == 200
     assert reply.headers["Content-Length"] == "6"
     assert reply.body == b""
-    reply = await fetch(port, "/static/a.txt", {"Range": "bytes=-1"})
+    reply = await fetch(server, "/static/a.txt", {"Range": "bytes=-1"})
     assert reply.status == 206
     assert reply.body == b"a"
 
 
-async def test_httpx_client(port: int) -> None:
+async def test_httpx_client(server: TestServer) -> None:
     async with httpx.AsyncClient() as client:
-        response = await client.get(f"http://127.0.0.1:{port}/static/with space.txt")
+        # The client itself quotes the space.
+        url = f"http://{server.host}:{server.port}/static/with space.txt"
+        response = await client.get(url)
     assert response.status_code == 200
     assert response.content == b"named with space.txt"
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
-async def test_curl_range(port: int) -> None:
+async def test_curl_range(server: TestServer) -> None:
     proc = await asyncio.create_subprocess_exec(
         "curl",
         "-s",
         "-r",
         "1-3",
-        f"http://127.0.0.1:{port}/static/sub/b.txt",
+        str(server.make_url("/static/sub/b.txt")),
         stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await asyncio.wait_for(proc.communicate(), 10)
@@ -206,25 +194,25 @@ async def test_curl_range(port: int) -> None:
         "/static/%252e%252e/outside/secret.txt",
     ],
 )
-async def test_missing_is_404(port: int, target: str) -> None:
-    reply = await fetch(port, target)
+async def test_missing_is_404(server: TestServer, target: str) -> None:
+    reply = await fetch(server, target)
     assert reply.status == 404
     assert reply.body == b"404: Not Found"
 
 
-async def test_other_methods_are_405(port: int) -> None:
+async def test_other_methods_are_405(server: TestServer) -> None:
     for method in ("POST", "PUT", "DELETE"):
         reply = await fetch(
-            port, "/static/a.txt", {"Content-Length": "0"}, method=method
+            server, "/static/a.txt", {"Content-Length": "0"}, method=method
         )
         assert reply.status == 405
         assert reply.headers["Allow"] == "GET,HEAD"
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
-async def test_fifo_is_403(tree: Path, port: int) -> None:
+async def test_fifo_is_403(tree: Path, server: TestServer) -> None:
     os.mkfifo(tree / "pipe")
-    reply = await fetch(port, "/static/pipe")
+    reply = await fetch(server, "/static/pipe")
     assert reply.status == 403
 
 
@@ -256,10 +244,10 @@ TRAVERSALS = [
 
 @pytest.mark.parametrize("template", TRAVERSALS)
 async def test_traversal_is_404_whether_or_not_the_file_exists(
-    port: int, template: str
+    server: TestServer, template: str
 ) -> None:
-    existing = await fetch(port, template.format(name="secret.txt"))
-    missing = await fetch(port, template.format(name="nothing.txt"))
+    existing = await fetch(server, template.format(name="secret.txt"))
+    missing = await fetch(server, template.format(name="nothing.txt"))
     assert existing.status == 404
     assert SECRET not in existing.body
     # Same answer either way: nothing tells what exists outside the root.
@@ -279,30 +267,32 @@ async def test_traversal_is_404_whether_or_not_the_file_exists(
         "/static/link_out",
     ],
 )
-async def test_refused_paths_are_404(port: int, target: str) -> None:
-    reply = await fetch(port, target)
+async def test_refused_paths_are_404(server: TestServer, target: str) -> None:
+    reply = await fetch(server, target)
     assert reply.status == 404
     assert SECRET not in reply.body
 
 
-async def test_symlink_out_is_404_even_when_dangling(tree: Path, port: int) -> None:
+async def test_symlink_out_is_404_even_when_dangling(
+    tree: Path, server: TestServer
+) -> None:
     os.symlink(tree.parent / "outside" / "nothing.txt", tree / "dangling_out")
-    existing = await fetch(port, "/static/link_out")
-    dangling = await fetch(port, "/static/dangling_out")
+    existing = await fetch(server, "/static/link_out")
+    dangling = await fetch(server, "/static/dangling_out")
     assert (existing.status, existing.body) == (dangling.status, dangling.body)
     assert existing.status == 404
 
 
-async def test_follow_symlinks(tree: Path) -> None:
-    async with serve(make_app(tree, follow_symlinks=True)) as port:
-        out = await fetch(port, "/static/link_out")
-        in_dir = await fetch(port, "/static/dirlink_out/secret.txt")
-        refused = [
-            await fetch(port, "/static/../outside/secret.txt"),
-            await fetch(port, "/static/%2e%2e/outside/secret.txt"),
-            await fetch(port, "/static/dirlink_out/../../outside/secret.txt"),
-            await fetch(port, "/static/dirlink_out/%2e%2e/outside/secret.txt"),
-        ]
+async def test_follow_symlinks(tree: Path, aiohttp_server: AiohttpServer) -> None:
+    server = await aiohttp_server(make_app(tree, follow_symlinks=True))
+    out = await fetch(server, "/static/link_out")
+    in_dir = await fetch(server, "/static/dirlink_out/secret.txt")
+    refused = [
+        await fetch(server, "/static/../outside/secret.txt"),
+        await fetch(server, "/static/%2e%2e/outside/secret.txt"),
+        await fetch(server, "/static/dirlink_out/../../outside/secret.txt"),
+        await fetch(server, "/static/dirlink_out/%2e%2e/outside/secret.txt"),
+    ]
     assert (out.status, out.body) == (200, SECRET)
     assert (in_dir.status, in_dir.body) == (200, SECRET)
     assert [reply.status for reply in refused] == [404] * 4
@@ -314,15 +304,15 @@ async def test_follow_symlinks(tree: Path) -> None:
 @pytest.mark.parametrize(
     "target", ["/static", "/static/", "/static/sub", "/static/sub/", "/static/<i>"]
 )
-async def test_directory_is_403_without_index(port: int, target: str) -> None:
-    reply = await fetch(port, target.replace("<i>", "%3Ci%3E"))
+async def test_directory_is_403_without_index(server: TestServer, target: str) -> None:
+    reply = await fetch(server, target.replace("<i>", "%3Ci%3E"))
     assert reply.status == 403
 
 
-async def test_index_page(tree: Path) -> None:
-    async with serve(make_app(tree, show_index=True)) as port:
-        reply = await fetch(port, "/static/")
-        bare = await fetch(port, "/static")
+async def test_index_page(tree: Path, aiohttp_server: AiohttpServer) -> None:
+    server = await aiohttp_server(make_app(tree, show_index=True))
+    reply = await fetch(server, "/static/")
+    bare = await fetch(server, "/static")
     assert reply.status == 200
     assert reply.headers["Content-Type"] == "text/html; charset=utf-8"
     page = reply.body.decode("utf-8")
@@ -341,11 +331,13 @@ async def test_index_page(tree: Path) -> None:
     assert page.index("a.txt") < page.index("sub/")
 
 
-async def test_index_of_a_subdirectory(tree: Path) -> None:
-    async with serve(make_app(tree, show_index=True)) as port:
-        sub = await fetch(port, "/static/sub")
-        odd = await fetch(port, "/static/%3Ci%3E/")
-        head = await fetch(port, "/static/sub/", method="HEAD")
+async def test_index_of_a_subdirectory(
+    tree: Path, aiohttp_server: AiohttpServer
+) -> None:
+    server = await aiohttp_server(make_app(tree, show_index=True))
+    sub = await fetch(server, "/static/sub")
+    odd = await fetch(server, "/static/%3Ci%3E/")
+    head = await fetch(server, "/static/sub/", method="HEAD")
     page = sub.body.decode()
     assert "<title>Index of /static/sub</title>" in page
     assert '<li><a href="/static/sub/b.txt">b.txt</a></li>' in page
@@ -355,35 +347,41 @@ async def test_index_of_a_subdirectory(tree: Path) -> None:
     assert head.body == b""
 
 
-async def test_index_with_a_name_that_is_not_utf8(tree: Path) -> None:
+async def test_index_with_a_name_that_is_not_utf8(
+    tree: Path, aiohttp_server: AiohttpServer
+) -> None:
     (tree / os.fsdecode(b"\xff.txt")).write_bytes(b"x")
-    async with serve(make_app(tree, show_index=True)) as port:
-        reply = await fetch(port, "/static/")
+    server = await aiohttp_server(make_app(tree, show_index=True))
+    reply = await fetch(server, "/static/")
     page = reply.body.decode("utf-8")  # still valid UTF-8
     assert '<li><a href="/static/%FF.txt">\ufffd.txt</a></li>' in page
 
 
-async def test_index_does_not_open_paths_outside(tree: Path) -> None:
-    async with serve(make_app(tree, show_index=True)) as port:
-        reply = await fetch(port, "/static/dirlink_out/")
+async def test_index_does_not_open_paths_outside(
+    tree: Path, aiohttp_server: AiohttpServer
+) -> None:
+    server = await aiohttp_server(make_app(tree, show_index=True))
+    reply = await fetch(server, "/static/dirlink_out/")
     assert reply.status == 404
 
 
 # -- pre-compressed siblings --------------------------------------------------
 
 
-async def test_siblings_through_static(tree: Path) -> None:
+async def test_siblings_through_static(
+    tree: Path, aiohttp_server: AiohttpServer
+) -> None:
     (tree / "page.txt").write_bytes(b"page " * 50)
     (tree / "page.txt.gz").write_bytes(gzip.compress(b"page " * 50))
     # A sibling leading out of the root must not be served.
     os.symlink(tree.parent / "outside" / "secret.txt", tree / "page.txt.br")
-    async with serve(make_app(tree)) as port:
-        reply = await fetch(port, "/static/page.txt", {"Accept-Encoding": "br, gzip"})
+    server = await aiohttp_server(make_app(tree))
+    reply = await fetch(server, "/static/page.txt", {"Accept-Encoding": "br, gzip"})
     assert reply.headers["Content-Encoding"] == "gzip"
     assert reply.headers["Vary"] == "Accept-Encoding"
     assert SECRET not in reply.body
-    async with serve(make_app(tree, follow_symlinks=True)) as port:
-        reply = await fetch(port, "/static/page.txt", {"Accept-Encoding": "br, gzip"})
+    server = await aiohttp_server(make_app(tree, follow_symlinks=True))
+    reply = await fetch(server, "/static/page.txt", {"Accept-Encoding": "br, gzip"})
     assert reply.headers["Content-Encoding"] == "br"
     assert reply.body == SECRET
 
@@ -519,44 +517,44 @@ def test_frozen_router_refuses(tree: Path) -> None:
         router.add_static("/static", tree)
 
 
-async def test_route_definitions(tree: Path) -> None:
+async def test_route_definitions(tree: Path, aiohttp_server: AiohttpServer) -> None:
     table = RouteTableDef()
     table.static("/t", tree, show_index=True)
     app = Application()
     app.add_routes([static("/s", tree, append_version=True)])
     app.add_routes(table)
-    async with serve(app) as port:
-        by_def = await fetch(port, "/s/a.txt")
-        by_table = await fetch(port, "/t/")
+    server = await aiohttp_server(app)
+    by_def = await fetch(server, "/s/a.txt")
+    by_table = await fetch(server, "/t/")
     assert by_def.body == b"file a"
     assert by_table.status == 200
 
 
-async def test_root_prefix(tree: Path) -> None:
+async def test_root_prefix(tree: Path, aiohttp_server: AiohttpServer) -> None:
     app = Application()
     route = app.router.add_static("/", tree)
-    async with serve(app) as port:
-        reply = await fetch(port, "/sub/b.txt")
-        traversal = await fetch(port, "/../outside/secret.txt")
+    server = await aiohttp_server(app)
+    reply = await fetch(server, "/sub/b.txt")
+    traversal = await fetch(server, "/../outside/secret.txt")
     assert reply.body == b"file b"
     assert traversal.status == 404
     assert route.url_for(filename="a.txt") == URL("/a.txt")
 
 
-async def test_in_a_sub_application(tree: Path) -> None:
+async def test_in_a_sub_application(tree: Path, aiohttp_server: AiohttpServer) -> None:
     subapp = Application()
     route = subapp.router.add_static("/static", tree)
     app = Application()
     app.add_subapp("/sub", subapp)
-    async with serve(app) as port:
-        reply = await fetch(port, "/sub/static/a.txt")
-        unprefixed = await fetch(port, "/static/a.txt")
+    server = await aiohttp_server(app)
+    reply = await fetch(server, "/sub/static/a.txt")
+    unprefixed = await fetch(server, "/static/a.txt")
     assert reply.body == b"file a"
     assert unprefixed.status == 404
     assert route.url_for(filename="a.txt") == URL("/sub/static/a.txt")
 
 
-async def test_expect_handlers(tree: Path) -> None:
+async def test_expect_handlers(tree: Path, aiohttp_server: AiohttpServer) -> None:
     seen: list[str] = []
 
     async def refuse(request: Request) -> None:
@@ -566,16 +564,18 @@ async def test_expect_handlers(tree: Path) -> None:
     app = Application()
     app.router.add_static("/static", tree)
     app.router.add_static("/guarded", tree, expect_handler=refuse)
-    async with serve(app) as port:
-        default = await fetch(port, "/static/a.txt", {"Expect": "100-continue"})
-        guarded = await fetch(port, "/guarded/a.txt", {"Expect": "100-continue"})
+    server = await aiohttp_server(app)
+    default = await fetch(server, "/static/a.txt", {"Expect": "100-continue"})
+    guarded = await fetch(server, "/guarded/a.txt", {"Expect": "100-continue"})
     assert default.head.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK")
     assert default.body == b"file a"
     assert guarded.status == 403
     assert seen == ["/guarded/a.txt"]
 
 
-async def test_handler_returns_a_file_response(tree: Path) -> None:
+async def test_handler_returns_a_file_response(
+    tree: Path, aiohttp_server: AiohttpServer
+) -> None:
     resource = StaticResource("/static", tree, chunk_size=1234)
     app = Application()
     app.router.register_resource(resource)
@@ -585,8 +585,8 @@ async def test_handler_returns_a_file_response(tree: Path) -> None:
         responses.append(response)
 
     app.on_response_prepare.append(record)
-    async with serve(app) as port:
-        await fetch(port, "/static/a.txt")
+    server = await aiohttp_server(app)
+    await fetch(server, "/static/a.txt")
     (response,) = responses
     assert isinstance(response, FileResponse)
     assert response._chunk_size == 1234

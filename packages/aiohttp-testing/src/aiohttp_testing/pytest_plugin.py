@@ -22,6 +22,9 @@ from .ports import unused_port
 from .servers import BaseTestServer, Handler, RawTestServer, TestServer
 
 __all__ = (
+    "AiohttpClient",
+    "AiohttpRawServer",
+    "AiohttpServer",
     "aiohttp_client",
     "aiohttp_client_cls",
     "aiohttp_raw_server",
