@@ -50,7 +50,7 @@ class WebSocketConnection:
         writer: WebSocketWriter,
         *,
         loop: asyncio.AbstractEventLoop,
-        timeout: float = 10.0,
+        timeout: float | None = 10.0,
         receive_timeout: float | None = None,
         autoclose: bool = True,
         autoping: bool = True,
@@ -157,11 +157,15 @@ class WebSocketConnection:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    async def _next_message(self, timeout: float | None) -> WSMessage:
+    async def _next_message(self, deadline: float | None) -> WSMessage:
         while not self._messages:
             waiter = self._waiter = self._loop.create_future()
             try:
-                await asyncio.wait_for(waiter, timeout)
+                if deadline is None:
+                    # wait_for() would cost a coroutine and a getpid() per wait.
+                    await waiter
+                else:
+                    await asyncio.wait_for(waiter, deadline - self._loop.time())
             finally:
                 self._waiter = None
         message = self._messages.popleft()
@@ -179,6 +183,11 @@ class WebSocketConnection:
         """The next message; answers PING and CLOSE itself (see the docs)."""
         if self._reading:
             raise RuntimeError("Concurrent call to receive() is not allowed")
+        if timeout is None:
+            timeout = self._receive_timeout
+        # One deadline for the whole call: PINGs and PONGs answered on the
+        # way (a heartbeat's, say) must not restart the clock.
+        deadline = None if timeout is None else self._loop.time() + timeout
         while True:
             if self._closed:
                 self._closed_calls += 1
@@ -189,9 +198,7 @@ class WebSocketConnection:
                 return WS_CLOSING_MESSAGE
             self._reading = True
             try:
-                message = await self._next_message(
-                    self._receive_timeout if timeout is None else timeout
-                )
+                message = await self._next_message(deadline)
             except asyncio.CancelledError:
                 self._close_code = WSCloseCode.ABNORMAL_CLOSURE
                 raise

@@ -307,8 +307,6 @@ class WebSocketReader:
             self._msg_opcode = opcode
             self._msg_compressed = bool(rsv1)
             self._msg_size = 0
-            if opcode == _OP_TEXT:
-                self._decoder = _utf8_decoder()
         limit = self._max
         if limit and not self._msg_compressed and self._msg_size + length > limit:
             raise WebSocketError(
@@ -389,8 +387,12 @@ class WebSocketReader:
         self._msg_size += len(data)
         decoder = self._decoder
         if decoder is None:
-            self._msg_bytes += data
-            return
+            if self._msg_opcode != _OP_TEXT:
+                self._msg_bytes += data
+                return
+            # Made here rather than at the frame head: a text message that
+            # arrives whole in one frame (the common case) never needs one.
+            decoder = self._decoder = _utf8_decoder()
         try:
             text = decoder.decode(data, final)
         except UnicodeDecodeError:
