@@ -9,8 +9,9 @@ byte changed, inserted or deleted, maybe get truncated, and are parsed with
 default or small limits.  Each is fed to both twins whole, byte by byte and
 cut at random points; every call must give the same events (compared
 exactly, chunk boundaries included) or raise the same exception type with
-the same message, code and arguments, and so must ``feed_eof`` and the calls
-after it.  A few valid messages also go through every single-byte edit.
+the same message, code, arguments and events completed before the error, and
+so must ``feed_eof`` and the calls after it.  A few valid messages also go
+through every single-byte edit.
 
 The examples are derandomized: every run tries the same ones.
 """
@@ -70,6 +71,8 @@ def _error(exc: BaseException) -> Any:
         exc.args,
         type(cause),
         str(cause) if cause is not None else None,
+        # What the failing feed completed before the error.
+        [_event(e) for e in getattr(exc, "events", ())],
     )
 
 

@@ -14,13 +14,6 @@ from collections import deque
 from typing import Final, Protocol
 
 from aiohttp_core.base_protocol import BaseProtocol
-from aiohttp_core.http_exceptions import (
-    ContentEncodingError,
-    ContentLengthError,
-    DecompressSizeError,
-    HttpProcessingError,
-    TransferEncodingError,
-)
 from aiohttp_core.http_messages import RawResponseMessage
 from aiohttp_core.http_parser import HttpResponseParser
 from aiohttp_core.http_receiver import HttpReceiver, ReceivedMessages
@@ -34,14 +27,6 @@ from .exceptions import (
 )
 
 __all__ = ("ResponseHandler", "UpgradedParser")
-
-#: Errors in a body rather than in a head.
-_BODY_ERRORS: Final = (
-    ContentEncodingError,
-    ContentLengthError,
-    DecompressSizeError,
-    TransferEncodingError,
-)
 
 _ParserParams = tuple[int, int, int, int, bool]
 
@@ -282,27 +267,22 @@ class ResponseHandler(BaseProtocol):
             return
         if self._read_timeout is not None:
             self._last_data = self._loop.time()
-        try:
-            messages, upgraded, tail = self._receiver.feed_data(data)
-        except _BODY_ERRORS as exc:
-            # The head that came in the same read is lost with the parser's
-            # events, so the body's error is what read_head() reports.
-            error = ClientPayloadError(str(exc))
-            error.__cause__ = exc
-            self._fail(error)
-            return
-        except HttpProcessingError as exc:
-            self._fail(exc)
-            return
-        if messages:
-            self._take(messages)
-        if upgraded:
+        received = self._receiver.receive(data)
+        if received.messages:
+            self._take(received.messages)
+        if received.error is not None:
+            # The heads that came before the error are read first; a body
+            # the error cut raises it (as ClientPayloadError) when read, and
+            # a read_head() with no head left raises the error itself.
+            self._payload = None
+            self._fail(received.error)
+        elif received.upgraded:
             self._upgraded = True
             self._expecting = False
             self._drop_timeout()
             self._wake_head_waiter()
-            if tail:
-                self._data_after_upgrade(tail)
+            if received.tail:
+                self._data_after_upgrade(received.tail)
 
     def _take(self, messages: ReceivedMessages[RawResponseMessage]) -> None:
         for message, payload in messages:

@@ -10,7 +10,11 @@ class _HttpParser:
     max_headers: int
 
     def feed_data(self, data: bytes) -> list[ParserEvent]:
-        """Parse more bytes from the peer; return the events they complete."""
+        """Parse more bytes from the peer; return the events they complete.
+
+        An ``HttpProcessingError`` raised carries the events completed before
+        it as its ``events``.
+        """
 
     def feed_eof(self) -> list[ParserEvent]:
         """The peer closed: end a body read until EOF, or raise if one was cut."""

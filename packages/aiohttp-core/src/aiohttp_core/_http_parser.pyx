@@ -808,8 +808,9 @@ cdef class _HttpParser:
     def feed_data(self, data):
         """Parse more bytes from the peer; return the events they complete.
 
-        Raises an ``HttpProcessingError`` subclass on bad input; the caller
-        then answers with its ``code`` (server side) and closes.
+        Raises an ``HttpProcessingError`` subclass on bad input, with the
+        events completed before it as its ``events``; the caller handles
+        those, then answers with the error's ``code`` (server side) and closes.
         """
         cdef Py_buffer view
         cdef bint release = False
@@ -840,6 +841,7 @@ cdef class _HttpParser:
             try:
                 self._run(events)
             except HttpProcessingError as exc:
+                exc.events = tuple(events)
                 self._fail(exc)
                 raise
             finally:

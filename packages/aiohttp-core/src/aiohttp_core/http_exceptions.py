@@ -3,11 +3,18 @@
 Every error raised for bad input from the peer derives from
 ``HttpProcessingError``; ``code`` is the HTTP status a server should send
 back (400 unless a more precise one applies), ``message`` says what was wrong.
+A parser error also carries ``events``: what the failing feed completed before
+the fault, to be handled before the error itself.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from multidict import CIMultiDict, CIMultiDictProxy
+
+if TYPE_CHECKING:
+    from .http_messages import ParserEvent
 
 __all__ = (
     "BadHttpMessage",
@@ -35,6 +42,10 @@ class HttpProcessingError(Exception):
     code = 0
     message = ""
     headers: CIMultiDictProxy[str] | CIMultiDict[str] | None = None
+    #: The events the failing ``feed_data`` call completed before the error,
+    #: in order (set by the parsers; empty otherwise).  They are as valid as
+    #: those of a call that succeeds: handle them first, then the error.
+    events: tuple[ParserEvent, ...] = ()
 
     def __init__(
         self,

@@ -67,11 +67,14 @@ make the same ones; the shared test suite pins them):
   the code may be missing when there is no reason phrase.
 * Limits must be ints from 0 to ``sys.maxsize``: anything else is the
   caller's mistake and raises ``TypeError`` or ``ValueError`` at once.
-* Errors: the first error raises; events completed earlier in the same feed
-  are dropped with it.  The parser is then dead: ``feed_data`` and
-  ``feed_eof`` raise ``RuntimeError`` (the caller must close the
-  connection).  After ``ProtocolSwitch`` or ``feed_eof``, ``feed_data``
-  raises ``RuntimeError`` and ``feed_eof`` returns ``[]``.
+* Errors: the first error raises.  The events the same ``feed_data`` call
+  completed before it are not lost: they are the error's ``events`` (a
+  tuple, empty when there are none), exactly as a call ending just before
+  the fault would have returned them, so the caller handles them, then the
+  error.  The parser is then dead: ``feed_data`` and ``feed_eof`` raise
+  ``RuntimeError`` (the caller must close the connection).  After
+  ``ProtocolSwitch`` or ``feed_eof``, ``feed_data`` raises ``RuntimeError``
+  and ``feed_eof`` returns ``[]``.
 """
 
 from __future__ import annotations
@@ -333,8 +336,9 @@ class _HttpParser:
     def feed_data(self, data: bytes) -> list[ParserEvent]:
         """Parse more bytes from the peer; return the events they complete.
 
-        Raises an ``HttpProcessingError`` subclass on bad input; the caller
-        then answers with its ``code`` (server side) and closes.
+        Raises an ``HttpProcessingError`` subclass on bad input, with the
+        events completed before it as its ``events``; the caller handles
+        those, then answers with the error's ``code`` (server side) and closes.
         """
         if self._state >= _State.SWITCHED:
             self._refuse("feed_data")
@@ -347,6 +351,7 @@ class _HttpParser:
             while self._step(events):
                 pass
         except HttpProcessingError as exc:
+            exc.events = tuple(events)
             self._fail(exc)
             raise
         return events

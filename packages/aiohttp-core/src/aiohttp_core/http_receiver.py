@@ -1,9 +1,16 @@
 """Turns the events of a sans-I/O HTTP/1.x parser into messages and body streams.
 
-A protocol hands every chunk it reads to ``HttpReceiver.feed_data`` and gets
+A protocol hands every chunk it reads to ``HttpReceiver.receive`` and gets
 back the messages whose heads the chunk completed, each with the stream its
 body will arrive on.  The receiver feeds the body events (``BodyChunk``,
 ``CHUNK_END``, ``MessageEnd``) of the message in progress into that stream.
+
+A parse error does not take the rest of its chunk with it: the messages the
+chunk completed before the fault are returned along with the error, a body
+that the fault cut gets the error on its stream, and the caller answers (or
+reads) those messages before it acts on the error.  So a response head and a
+broken body in one segment still give the head, and a pipelined request
+before garbage is still served.
 
 A body with a Content-Encoding is decoded lazily (``DecompressingStreamReader``):
 the compressed bytes are kept as received and decoded only as far as the
@@ -25,6 +32,7 @@ from .http_exceptions import (
     ContentEncodingError,
     ContentLengthError,
     DecompressSizeError,
+    HttpProcessingError,
     TransferEncodingError,
 )
 from .http_messages import (
@@ -43,6 +51,7 @@ __all__ = (
     "DecompressingStreamReader",
     "HttpEventParser",
     "HttpReceiver",
+    "Received",
     "ReceivedMessages",
 )
 
@@ -56,12 +65,56 @@ class HttpEventParser(Protocol):
     """What ``HttpReceiver`` needs of a parser: bytes in, events out."""
 
     def feed_data(self, data: bytes) -> Sequence[ParserEvent]:
-        """Parse bytes from the peer; return the events they complete."""
+        """Parse bytes from the peer; return the events they complete.
+
+        An ``HttpProcessingError`` raised carries the events completed
+        before it as its ``events``.
+        """
         ...
 
     def feed_eof(self) -> Sequence[ParserEvent]:
         """The peer closed; return the last events or raise if a body is cut."""
         ...
+
+
+class Received(Generic[MessageT]):
+    """What one ``HttpReceiver.receive`` call got out of its bytes.
+
+    ``messages`` are the messages whose heads the bytes completed, each with
+    its body stream, in order.  ``upgraded`` tells that the connection left
+    HTTP/1.x; ``tail`` then holds the bytes past the last message.
+    ``error`` is the parse error that stopped the bytes, if any: the
+    ``messages`` came before it and are valid, and the caller must close the
+    connection once it has dealt with them.  ``body_failed`` tells that the
+    error broke a body in progress, whose stream (of a message returned now
+    or earlier) raises it.
+    """
+
+    __slots__ = ("body_failed", "error", "messages", "tail", "upgraded")
+
+    def __init__(
+        self,
+        messages: ReceivedMessages[MessageT],
+        upgraded: bool = False,
+        tail: bytes = b"",
+        error: HttpProcessingError | None = None,
+        body_failed: bool = False,
+    ) -> None:
+        self.messages = messages
+        self.upgraded = upgraded
+        self.tail = tail
+        self.error = error
+        self.body_failed = body_failed
+
+    def __repr__(self) -> str:
+        info = [f"{len(self.messages)} messages"]
+        if self.upgraded:
+            info.append(f"upgraded tail={len(self.tail)} bytes")
+        if self.error is not None:
+            info.append(f"error={self.error!r}")
+            if self.body_failed:
+                info.append("in body")
+        return f"<{self.__class__.__name__} {' '.join(info)}>"
 
 
 def _fail_stream(
@@ -308,26 +361,51 @@ class HttpReceiver(Generic[MessageT]):
         """The stream of the body being received, if a body is in progress."""
         return self._payload
 
-    def feed_data(self, data: bytes) -> tuple[ReceivedMessages[MessageT], bool, bytes]:
-        """Feed bytes read from the transport.
+    def receive(self, data: bytes) -> Received[MessageT]:
+        """Feed bytes read from the transport; return what they completed.
 
-        Returns ``(messages, upgraded, tail)``: the messages whose heads these
-        bytes completed, each with its body stream (the shared, finished
-        ``EMPTY_PAYLOAD`` when the message has no body); whether the
-        connection left HTTP/1.x, and then the bytes past the last message,
-        which belong to the new protocol (every later call returns them as
-        the tail).
+        The result holds the messages whose heads these bytes completed,
+        each with its body stream (the shared, finished ``EMPTY_PAYLOAD``
+        when the message has no body); whether the connection left HTTP/1.x,
+        and then the bytes past the last message, which belong to the new
+        protocol (every later call returns them as the tail).
 
-        A parser error raises; if a body was in progress its stream gets the
-        error too.  The caller must then close the connection.
+        A parse error is returned, not raised, after the messages that came
+        before it; if a body was in progress at the error, its stream gets
+        the error too.  The caller handles the messages, then the error, and
+        closes the connection (the parser is dead: a later call raises
+        ``RuntimeError``).  Anything else raised (a parser breaking its
+        contract) propagates.
         """
         if self._upgraded:
-            return [], True, data
+            return Received([], True, data)
         try:
-            return self._dispatch(self._parser.feed_data(data))
+            try:
+                events = self._parser.feed_data(data)
+            except HttpProcessingError as exc:
+                # What came before the fault is delivered as usual.
+                messages = self._dispatch(exc.events).messages
+                body_failed = self._payload is not None
+                self._fail(exc)
+                return Received(messages, error=exc, body_failed=body_failed)
+            return self._dispatch(events)
         except Exception as exc:
             self._fail(exc)
             raise
+
+    def feed_data(self, data: bytes) -> tuple[ReceivedMessages[MessageT], bool, bytes]:
+        """Like ``receive``, but return a tuple and raise a parse error.
+
+        Returns ``(messages, upgraded, tail)``.  On a parse error the body
+        streams are fed as by ``receive`` (a body the error cut gets it), but
+        the messages these bytes completed before the error are not
+        returned: a caller that must answer or read them uses ``receive``.
+        The caller must then close the connection.
+        """
+        received = self.receive(data)
+        if received.error is not None:
+            raise received.error
+        return received.messages, received.upgraded, received.tail
 
     def feed_eof(self) -> ReceivedMessages[MessageT]:
         """The peer closed: finish a body that is read until EOF.
@@ -340,7 +418,7 @@ class HttpReceiver(Generic[MessageT]):
         if self._upgraded or self._failed:
             return []
         try:
-            messages, _, _ = self._dispatch(self._parser.feed_eof())
+            messages = self._dispatch(self._parser.feed_eof()).messages
             if self._payload is not None and self._message is not None:
                 # The parser should have raised; do not leave a reader waiting.
                 error = (
@@ -366,9 +444,7 @@ class HttpReceiver(Generic[MessageT]):
             raise RuntimeError("the parser sent a body event outside of a body")
         return self._payload
 
-    def _dispatch(
-        self, events: Sequence[ParserEvent]
-    ) -> tuple[ReceivedMessages[MessageT], bool, bytes]:
+    def _dispatch(self, events: Sequence[ParserEvent]) -> Received[MessageT]:
         messages: ReceivedMessages[MessageT] = []
         count = len(events)
         i = 0
@@ -386,7 +462,7 @@ class HttpReceiver(Generic[MessageT]):
                 self._message = None
             elif isinstance(event, ProtocolSwitch):
                 self._upgraded = True
-                return messages, True, event.tail
+                return Received(messages, True, event.tail)
             else:
                 if self._payload is not None:
                     raise RuntimeError("the parser started a message inside a body")
@@ -400,7 +476,7 @@ class HttpReceiver(Generic[MessageT]):
                 self._message = message
                 self._payload = self._new_stream(message)
                 messages.append((message, self._payload))
-        return messages, False, b""
+        return Received(messages)
 
     def _new_stream(self, message: MessageT) -> StreamReader:
         stream: StreamReader
