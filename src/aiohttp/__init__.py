@@ -5,6 +5,7 @@ pieces (aiohttp-core, -ws, -client, -web, -testing, -gunicorn) where the
 documentation puts them.
 """
 
+import importlib
 from typing import TYPE_CHECKING
 
 from frozenlist import FrozenList
@@ -255,6 +256,29 @@ __all__ = (
 # The gunicorn workers import gunicorn: load them only when asked for, so
 # that "import aiohttp" stays free of it.
 _LAZY_GUNICORN = frozenset({"GunicornUVLoopWebWorker", "GunicornWebWorker"})
+# Submodules that documented code reaches as attributes right after
+# "import aiohttp" (``aiohttp.multipart.MultipartReader``); imported on first
+# use so that "import aiohttp" stays light.
+_SUBMODULES = frozenset(
+    {
+        "abc",
+        "client",
+        "client_exceptions",
+        "connector",
+        "cookiejar",
+        "formdata",
+        "helpers",
+        "http",
+        "multipart",
+        "payload",
+        "resolver",
+        "streams",
+        "test_utils",
+        "tracing",
+        "typedefs",
+        "web",
+    }
+)
 
 
 def __getattr__(name: str) -> object:
@@ -265,4 +289,6 @@ def __getattr__(name: str) -> object:
         value: object = getattr(aiohttp_gunicorn, name)
         globals()[name] = value
         return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

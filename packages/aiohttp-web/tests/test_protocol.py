@@ -210,8 +210,8 @@ async def test_parse_errors_get_their_status_and_close(
     limits = {"max_line_size": 100, "max_field_size": 100, "max_headers": 5}
     async with serving(echo_path, **limits) as (server, port):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        # The good request first, in a read of its own: the parser drops the
-        # messages completed in the same feed as an error.
+        # The good request first, in a read of its own (test_protocol_partial
+        # sends both in one read).
         writer.write(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
         await asyncio.wait_for(reader.readuntil(b"GET /first"), 2)
         writer.write(raw)

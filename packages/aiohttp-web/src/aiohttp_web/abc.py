@@ -113,8 +113,10 @@ class AbstractAccessLogger(ABC):
 
     @property
     def enabled(self) -> bool:
-        """False when the logger would drop the record, so work can be skipped."""
-        return self.logger.isEnabledFor(logging.INFO)
+        """False to skip ``log``; always True unless a subclass says otherwise."""
+        # logging.rst: a logger that is always enabled may omit this property,
+        # so the base must not tie it to the level of ``self.logger``.
+        return True
 
 
 class AbstractAsyncAccessLogger(ABC):
@@ -138,8 +140,10 @@ class AbstractAsyncAccessLogger(ABC):
 
     @property
     def enabled(self) -> bool:
-        """False when the logger would drop the record, so work can be skipped."""
-        return self.logger.isEnabledFor(logging.INFO)
+        """False to skip ``log``; always True unless a subclass says otherwise."""
+        # logging.rst: a logger that is always enabled may omit this property,
+        # so the base must not tie it to the level of ``self.logger``.
+        return True
 
 
 #: What ``access_log_class`` parameters accept.

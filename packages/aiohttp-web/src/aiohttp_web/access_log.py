@@ -150,6 +150,11 @@ class AccessLogger(AbstractAccessLogger):
                 self._FORMAT_CACHE[log_format] = parts
         self._parts = parts
 
+    @property
+    def enabled(self) -> bool:
+        """False when the logger would drop the record, so work can be skipped."""
+        return self.logger.isEnabledFor(logging.INFO)
+
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
         """Log the line for one response."""
         if not self.enabled:

@@ -241,14 +241,17 @@ class RequestHandler(BaseProtocol):
         """
         if self._close or self._force_close or self.transport is None:
             return False
-        message = request.message
+        message = request._message
         if message.upgrade or message.method == hdrs.METH_CONNECT:
             # The parser stopped after this request: nothing more is HTTP.
             return False
+        payload = request._payload
+        if payload.is_eof():
+            return payload.exception() is None
         return self._body_can_be_skipped(request)
 
     def _body_can_be_skipped(self, request: BaseRequest) -> bool:
-        payload = request.content
+        payload = request._payload
         if payload.is_eof():
             return payload.exception() is None
         if payload.exception() is not None or self._lingering_time <= 0:
@@ -421,23 +424,27 @@ class RequestHandler(BaseProtocol):
             self._update_reading()
 
     def _feed(self, data: bytes) -> None:
-        in_body = self._receiver.payload is not None
+        receiver = self._receiver
+        in_body = receiver.payload is not None
         try:
-            messages, upgraded, tail = self._receiver.feed_data(data)
-        except HttpProcessingError as exc:
-            self._fail(exc, in_body)
-            return
+            received = receiver.receive(data)
         except Exception as exc:
             self.logger.exception("Error while parsing a request")
             self._fail(exc, in_body)
             return
-        if messages:
-            self._messages.extend(messages)
+        if received.error is not None:
+            # The requests completed before the error are served before it
+            # is answered; _fail() queues it after them and wakes the task.
+            self._messages.extend(received.messages)
+            self._fail(received.error, received.body_failed)
+            return
+        if received.messages:
+            self._messages.extend(received.messages)
             self._wake()
-        if upgraded:
+        if received.upgraded:
             # Nothing after an upgrade request is HTTP: hold it (and stop
             # reading) until the handler takes the connection or declines.
-            self._upgrade_tail += tail
+            self._upgrade_tail += received.tail
             self._upgrade_pending = True
             self._update_reading()
 
@@ -578,6 +585,8 @@ class RequestHandler(BaseProtocol):
             response = await self._handle(request)
         finally:
             self._handling = False
+            if request._post is not None:
+                request._close_uploads()
         if response is None or self._force_close or self._close:
             return False
         if self._upgraded_parser is not None:
@@ -591,6 +600,10 @@ class RequestHandler(BaseProtocol):
             return False
         if getattr(request.writer, "must_close", False):
             return False
+        payload = request._payload
+        if payload.is_eof():
+            # The usual case, checked here: no coroutine for an empty body.
+            return payload.exception() is None
         return await self._skip_body(request)
 
     async def _handle(self, request: BaseRequest) -> StreamResponse | None:

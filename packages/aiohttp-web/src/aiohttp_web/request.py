@@ -497,6 +497,13 @@ class BaseRequest(MutableMapping[Any, Any]):
             self._post = await read_form(self)
         return self._post
 
+    def _close_uploads(self) -> None:
+        """Close the temporary files of uploaded form fields; the request is over."""
+        # The documented handlers read ``field.file`` and never close it.
+        for value in self._post.values() if self._post is not None else ():
+            if isinstance(value, FileField):
+                value.file.close()
+
     async def release(self) -> None:
         """Read and drop what is left of the body."""
         while not self._payload.at_eof():

@@ -118,7 +118,7 @@ async def _read_multipart(request: BaseRequest, out: MultiDict[FormValue]) -> No
             name = part.name or ""
             field_ct = part.headers.get(hdrs.CONTENT_TYPE)
             if part.filename is not None:
-                # Closed by whoever gets the FileField (or below on error).
+                # Closed when the request is over (or below on error).
                 tmp = tempfile.TemporaryFile()  # noqa: SIM115
                 opened.append(tmp)
                 await _copy_part(part, tmp.write, budget)
