@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import pytest
 import pytest_asyncio
@@ -88,6 +88,20 @@ def aiohttp_client_cls() -> type[TestClient]:
     return TestClient
 
 
+_ServerT = TypeVar("_ServerT", bound=BaseTestServer)
+
+
+async def _start_adopted(server: _ServerT, kwargs: dict[str, Any]) -> _ServerT:
+    """Start a server that its fixture will close (so it is not reported)."""
+    tracking.adopt(server)
+    try:
+        await server.start_server(**kwargs)
+    except BaseException:
+        tracking.forget(server)
+        raise
+    return server
+
+
 @pytest_asyncio.fixture
 async def aiohttp_server() -> AsyncIterator[AiohttpServer]:
     """``await aiohttp_server(app, *, port=None, **kwargs)`` -> a started TestServer."""
@@ -96,15 +110,8 @@ async def aiohttp_server() -> AsyncIterator[AiohttpServer]:
     async def start(
         app: Application, *, port: int | None = None, **kwargs: Any
     ) -> TestServer:
-        server = TestServer(app, port=port)
-        tracking.adopt(server)
-        servers.append(server)
-        try:
-            await server.start_server(**kwargs)
-        except BaseException:
-            tracking.forget(server)
-            raise
-        return server
+        servers.append(TestServer(app, port=port))
+        return await _start_adopted(servers[-1], kwargs)
 
     yield start
     for server in reversed(servers):
@@ -119,15 +126,8 @@ async def aiohttp_raw_server() -> AsyncIterator[AiohttpRawServer]:
     async def start(
         handler: Handler, *, port: int | None = None, **kwargs: Any
     ) -> RawTestServer:
-        server = RawTestServer(handler, port=port)
-        tracking.adopt(server)
-        servers.append(server)
-        try:
-            await server.start_server(**kwargs)
-        except BaseException:
-            tracking.forget(server)
-            raise
-        return server
+        servers.append(RawTestServer(handler, port=port))
+        return await _start_adopted(servers[-1], kwargs)
 
     yield start
     for server in reversed(servers):
