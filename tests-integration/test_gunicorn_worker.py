@@ -29,183 +29,7 @@ import httpx
 import pytest
 import trustme
 
-WORKER = "aiohttp.GunicornWebWorker"
-START_TIMEOUT = 20.0
-
-APP_SOURCE = '''\
-"""The application gunicorn serves in these tests."""
-
-import asyncio
-import os
-import time
-from pathlib import Path
-
-from aiohttp import web
-
-READY_DIR = Path(os.environ["APP_READY_DIR"])
-MADE_BY = web.AppKey("made_by", str)
-
-
-async def whoami(request):
-    return web.json_response(
-        {
-            "pid": os.getpid(),
-            "made_by": request.app[MADE_BY],
-            "remote": request.remote,
-            "secure": request.secure,
-            "loop": type(asyncio.get_running_loop()).__module__,
-        },
-        headers={"X-Tag": request.query.get("tag", "-")},
-    )
-
-
-async def slow(request):
-    (READY_DIR / f"slow-{request.query['tag']}").write_text(str(os.getpid()))
-    await asyncio.sleep(float(request.query["seconds"]))
-    return web.Response(text=f"done {os.getpid()}")
-
-
-async def block(request):
-    (READY_DIR / f"block-{request.query['tag']}").write_text(str(os.getpid()))
-    time.sleep(float(request.query["seconds"]))
-    return web.Response(text="unblocked")
-
-
-async def mark_ready(app):
-    (READY_DIR / f"worker-{os.getpid()}").write_text("")
-
-
-async def unmark(app):
-    (READY_DIR / f"worker-{os.getpid()}").unlink(missing_ok=True)
-
-
-def make_app(made_by):
-    app = web.Application()
-    app[MADE_BY] = made_by
-    app.router.add_get("/whoami", whoami)
-    app.router.add_get("/slow", slow)
-    app.router.add_get("/block", block)
-    app.on_startup.append(mark_ready)
-    app.on_cleanup.append(unmark)
-    return app
-
-
-app = make_app("object")
-
-
-async def factory():
-    await asyncio.sleep(0)  # async work before the application exists
-    return make_app("factory")
-'''
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie not reaped yet counts as dead)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"
-
-
-class Gunicorn:
-    """One gunicorn master with its workers, its output in a file."""
-
-    def __init__(
-        self, workdir: Path, target: str, *options: str, worker: str = WORKER
-    ) -> None:
-        self.workdir = workdir
-        self.unix_path: Path | None = None
-        self.ready_dir = workdir / "ready"
-        self.ready_dir.mkdir(exist_ok=True)
-        (workdir / "app_module.py").write_text(APP_SOURCE)
-        self.log_path = workdir / "gunicorn.log"
-        env = {**os.environ, "APP_READY_DIR": str(self.ready_dir)}
-        cmd = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            target,
-            "--worker-class",
-            worker,
-            "--chdir",
-            str(workdir),
-            "--no-control-socket",
-            *options,
-        ]
-        with self.log_path.open("wb") as log:
-            self.proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir
-            )
-
-    def log(self) -> str:
-        """Everything gunicorn printed so far."""
-        return self.log_path.read_text(errors="replace")
-
-    def workers(self) -> set[int]:
-        """The pids of the workers that started their application and still run."""
-        pids = {int(path.name[7:]) for path in self.ready_dir.glob("worker-*")}
-        return {pid for pid in pids if _alive(pid)}
-
-    def wait_workers(
-        self, count: int, exclude: frozenset[int] | set[int] = frozenset()
-    ) -> set[int]:
-        """Wait for ``count`` running workers, none of them in ``exclude``."""
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"gunicorn exited ({self.proc.returncode}):\n{self.log()}")
-            pids = self.workers()
-            if len(pids) == count and not pids & exclude:
-                return pids
-            time.sleep(0.05)
-        pytest.fail(f"gunicorn did not get {count} workers ready:\n{self.log()}")
-
-    def port(self) -> int:
-        """The TCP port gunicorn bound (asked for as port 0)."""
-        found = re.search(
-            r"Listening at: [^\n]*?https?://127\.0\.0\.1:(\d+)", self.log()
-        )
-        assert found is not None, self.log()
-        return int(found[1])
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
-        """Signal the master and wait for it; kill it if it lingers."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                pytest.fail(f"gunicorn ignored signal {sig}:\n{self.log()}")
-        return self.proc.returncode
-
-
-def _get(url: str, **kwargs: Any) -> httpx.Response:
-    """One request on a fresh connection."""
-    transport = kwargs.pop("transport", None)
-    verify = kwargs.pop("verify", True)
-    with httpx.Client(transport=transport, verify=verify, timeout=10) as client:
-        return client.get(url, **kwargs)
-
-
-def _raw_exchange(port: int, head: bytes) -> socket.socket:
-    """Send ``head`` on a new connection, read the response, return the socket."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    sock.sendall(head)
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        assert chunk, data
-        data += chunk
-    head_part, _, body = data.partition(b"\r\n\r\n")
-    found = re.search(rb"(?i)content-length: (\d+)", head_part)
-    assert found is not None, head_part
-    while len(body) < int(found[1]):
-        body += sock.recv(65536)
-    assert head_part.startswith(b"HTTP/1.1 200"), head_part
-    return sock
+Gunicorn = Any  # conftest.Gunicorn, which test modules cannot import
 
 
 def _closed_within(sock: socket.socket, seconds: float) -> bool:
@@ -222,13 +46,14 @@ def _closed_within(sock: socket.socket, seconds: float) -> bool:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gunicorn]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory, start_shared_gunicorn: Any
+) -> Iterator[Gunicorn]:
     """The application object, 2 workers, on TCP and a unix socket."""
     workdir = tmp_path_factory.mktemp("gunicorn")
     # A unix socket path must stay short: not under pytest's deep tmp dirs.
     sockdir = Path(tempfile.mkdtemp(prefix="gu-"))
-    gunicorn = Gunicorn(
-        workdir,
+    gunicorn = start_shared_gunicorn(
         "app_module:app",
         "--workers=2",
         "--bind=127.0.0.1:0",
@@ -237,6 +62,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gunicorn]:
         "--timeout=2",
         "--graceful-timeout=5",
         f"--access-logfile={workdir / 'access.log'}",
+        workdir=workdir,
     )
     gunicorn.unix_path = sockdir / "app.sock"
     try:
@@ -245,10 +71,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gunicorn]:
     finally:
         gunicorn.stop()
         shutil.rmtree(sockdir, ignore_errors=True)
-
-
-def _url(gunicorn: Gunicorn, path: str) -> str:
-    return f"http://127.0.0.1:{gunicorn.port()}{path}"
 
 
 def test_serves_the_application_object_from_both_workers(served: Gunicorn) -> None:
@@ -261,17 +83,12 @@ def test_serves_the_application_object_from_both_workers(served: Gunicorn) -> No
     for _ in range(10):
         tag = uuid.uuid4().hex
         blocking = threading.Thread(
-            target=_get, args=(_url(served, f"/block?seconds=0.3&tag={tag}"),)
+            target=served.get, args=(f"/block?seconds=0.3&tag={tag}",)
         )
         blocking.start()
         try:
-            marker = served.ready_dir / f"block-{tag}"
-            deadline = time.monotonic() + 5
-            while not marker.exists() or not marker.read_text():
-                assert time.monotonic() < deadline, served.log()
-                time.sleep(0.005)
-            seen.add(int(marker.read_text()))
-            resp = _get(_url(served, "/whoami"))
+            seen.add(int(served.wait_file(f"block-{tag}")))
+            resp = served.get("/whoami")
         finally:
             blocking.join()
         assert resp.status_code == 200
@@ -286,7 +103,7 @@ def test_serves_the_application_object_from_both_workers(served: Gunicorn) -> No
 
 def test_serves_on_the_unix_socket(served: Gunicorn) -> None:
     transport = httpx.HTTPTransport(uds=str(served.unix_path))
-    resp = _get("http://localhost/whoami?tag=unix", transport=transport)
+    resp = served.get("http://localhost/whoami?tag=unix", transport=transport)
     assert resp.status_code == 200
     assert resp.headers["X-Tag"] == "unix"
     assert resp.json()["pid"] in served.workers()
@@ -294,7 +111,7 @@ def test_serves_on_the_unix_socket(served: Gunicorn) -> None:
 
 def test_access_log_uses_aiohttp_default_format(served: Gunicorn) -> None:
     tag = uuid.uuid4().hex
-    resp = _get(_url(served, f"/whoami?tag={tag}"), headers={"User-Agent": "t/1.0"})
+    resp = served.get(f"/whoami?tag={tag}", headers={"User-Agent": "t/1.0"})
     assert resp.status_code == 200
     pattern = re.compile(
         r"^127\.0\.0\.1 \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "
@@ -318,7 +135,7 @@ def test_usr1_reopens_the_access_log(served: Gunicorn) -> None:
     deadline = time.monotonic() + 5
     while True:
         tag = uuid.uuid4().hex
-        assert _get(_url(served, f"/whoami?tag={tag}")).status_code == 200
+        assert served.get(f"/whoami?tag={tag}").status_code == 200
         time.sleep(0.05)
         if access_log.exists() and tag in access_log.read_text():
             break
@@ -326,7 +143,7 @@ def test_usr1_reopens_the_access_log(served: Gunicorn) -> None:
     # Both workers reopened: every later line lands in the new file.
     tags = [uuid.uuid4().hex for _ in range(8)]
     for tag in tags:
-        assert _get(_url(served, f"/whoami?tag={tag}")).status_code == 200
+        assert served.get(f"/whoami?tag={tag}").status_code == 200
     deadline = time.monotonic() + 5
     while not all(tag in access_log.read_text() for tag in tags):
         assert time.monotonic() < deadline, access_log.read_text()
@@ -337,10 +154,7 @@ def test_usr1_reopens_the_access_log(served: Gunicorn) -> None:
 def test_idle_keepalive_connection_is_closed_after_keep_alive(
     served: Gunicorn,
 ) -> None:
-    sock = _raw_exchange(
-        served.port(), b"GET /whoami HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    )
-    with sock:
+    with served.idle_connection() as sock:
         # --keep-alive=1: still open well under the timeout, closed after it.
         assert not _closed_within(sock, 0.4)
         assert _closed_within(sock, 5)
@@ -358,7 +172,7 @@ def test_busy_worker_outliving_timeout_is_not_killed(served: Gunicorn) -> None:
     # awaits for longer than that.
     before = served.wait_workers(2)
     tag = uuid.uuid4().hex
-    resp = _get(_url(served, f"/slow?seconds=2.5&tag={tag}"))
+    resp = served.get(f"/slow?seconds=2.5&tag={tag}")
     assert resp.status_code == 200
     pid = int((served.ready_dir / f"slow-{tag}").read_text())
     assert resp.text == f"done {pid}"
@@ -372,12 +186,12 @@ def test_blocked_worker_is_aborted_and_replaced(served: Gunicorn) -> None:
     before = served.wait_workers(2)
     tag = uuid.uuid4().hex
     with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
-        _get(_url(served, f"/block?seconds=30&tag={tag}"))
+        served.get(f"/block?seconds=30&tag={tag}")
     pid = int((served.ready_dir / f"block-{tag}").read_text())
     assert f"WORKER TIMEOUT (pid:{pid})" in served.log()
     after = served.wait_workers(2, exclude={pid})
     assert after & before == before - {pid}
-    assert _get(_url(served, "/whoami")).status_code == 200
+    assert served.get("/whoami").status_code == 200
 
 
 def test_killed_worker_is_replaced_while_the_other_serves(served: Gunicorn) -> None:
@@ -387,9 +201,9 @@ def test_killed_worker_is_replaced_while_the_other_serves(served: Gunicorn) -> N
     # Every request meanwhile is answered: the kernel queues connections on
     # the shared listener, and the surviving worker takes them.
     pids: set[int] = set()
-    deadline = time.monotonic() + START_TIMEOUT
+    deadline = time.monotonic() + served.start_timeout
     while True:
-        resp = _get(_url(served, "/whoami"))
+        resp = served.get("/whoami")
         assert resp.status_code == 200
         pids.add(resp.json()["pid"])
         now = served.workers()
@@ -409,7 +223,9 @@ def tls_ca() -> trustme.CA:
 
 @pytest.fixture(scope="module")
 def served_tls(
-    tmp_path_factory: pytest.TempPathFactory, tls_ca: trustme.CA
+    tmp_path_factory: pytest.TempPathFactory,
+    tls_ca: trustme.CA,
+    start_shared_gunicorn: Any,
 ) -> Iterator[Gunicorn]:
     """An app factory over TLS, with a custom access log format to stdout."""
     workdir = tmp_path_factory.mktemp("gunicorn-tls")
@@ -418,8 +234,7 @@ def served_tls(
     cert.cert_chain_pems[0].write_to_path(str(workdir / "cert.pem"))
     for pem in cert.cert_chain_pems[1:]:
         pem.write_to_path(str(workdir / "cert.pem"), append=True)
-    gunicorn = Gunicorn(
-        workdir,
+    gunicorn = start_shared_gunicorn(
         "app_module:factory",
         "--workers=2",
         "--bind=127.0.0.1:0",
@@ -427,6 +242,7 @@ def served_tls(
         f"--keyfile={workdir / 'key.pem'}",
         "--access-logfile=-",
         "--access-logformat=%a %P <%r> %s %{X-Tag}o %{User-Agent}i",
+        workdir=workdir,
     )
     try:
         gunicorn.wait_workers(2)
@@ -443,7 +259,7 @@ def _client_context(ca: trustme.CA) -> ssl.SSLContext:
 
 def test_tls_with_an_app_factory(served_tls: Gunicorn, tls_ca: trustme.CA) -> None:
     url = f"https://127.0.0.1:{served_tls.port()}/whoami"
-    resp = _get(url, verify=_client_context(tls_ca))
+    resp = served_tls.get(url, verify=_client_context(tls_ca))
     assert resp.status_code == 200
     body = resp.json()
     assert body["made_by"] == "factory"
@@ -453,13 +269,13 @@ def test_tls_with_an_app_factory(served_tls: Gunicorn, tls_ca: trustme.CA) -> No
 
 def test_tls_refuses_plain_http(served_tls: Gunicorn) -> None:
     with pytest.raises(httpx.HTTPError):
-        _get(f"http://127.0.0.1:{served_tls.port()}/whoami")
+        served_tls.get("/whoami")
 
 
 def test_tls_client_without_the_ca_fails_the_handshake(served_tls: Gunicorn) -> None:
     # A client that does not trust the CA must fail the handshake.
     with pytest.raises(httpx.ConnectError):
-        _get(f"https://127.0.0.1:{served_tls.port()}/whoami")
+        served_tls.get(f"https://127.0.0.1:{served_tls.port()}/whoami")
 
 
 def test_custom_access_log_format_is_aiohttp_format(
@@ -467,7 +283,9 @@ def test_custom_access_log_format_is_aiohttp_format(
 ) -> None:
     tag = uuid.uuid4().hex
     url = f"https://127.0.0.1:{served_tls.port()}/whoami?tag={tag}"
-    resp = _get(url, verify=_client_context(tls_ca), headers={"User-Agent": "t/2"})
+    resp = served_tls.get(
+        url, verify=_client_context(tls_ca), headers={"User-Agent": "t/2"}
+    )
     pid = resp.json()["pid"]
     line = f"127.0.0.1 {pid} <GET /whoami?tag={tag} HTTP/1.1> 200 {tag} t/2"
     deadline = time.monotonic() + 5

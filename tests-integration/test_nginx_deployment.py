@@ -14,7 +14,6 @@ from __future__ import annotations
 import grp
 import os
 import pwd
-import re
 import shutil
 import signal
 import socket
@@ -23,11 +22,11 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-WORKER = "aiohttp.GunicornWebWorker"
 Proc = subprocess.Popen[bytes]
 Pool = tuple[Path, int, list[Proc]]
 START_TIMEOUT = 20.0
@@ -247,40 +246,22 @@ def _app_dir(tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def gunicorn_behind_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+def gunicorn_behind_nginx(start_shared_gunicorn: Any) -> Iterator[int]:
     """Gunicorn (2 workers) behind nginx; yields nginx's port."""
-    tmp = _app_dir(tmp_path_factory.mktemp("nginx-gunicorn"))
-    log = tmp / "gunicorn.log"
-    with log.open("wb") as out:
-        gunicorn = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "app_module:app",
-                "--worker-class",
-                WORKER,
-                "--workers=2",
-                "--bind=127.0.0.1:0",
-                "--chdir",
-                str(tmp),
-                "--no-control-socket",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "APP_READY_DIR": str(tmp / "ready")},
-        )
+    gunicorn = start_shared_gunicorn(
+        "app_module:app", "--workers=2", "--bind=127.0.0.1:0", app_source=APP_SOURCE
+    )
     try:
-        _wait_ready(tmp / "ready", 2, [gunicorn], log)
-        found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log.read_text())
-        assert found is not None, log.read_text()
-        port, nginx = _start_nginx(tmp, GUNICORN_SITE, backend=found[1])
+        gunicorn.wait_workers(2)
+        port, nginx = _start_nginx(
+            gunicorn.workdir, GUNICORN_SITE, backend=gunicorn.port()
+        )
         try:
             yield port
         finally:
             _stop(nginx, signal.SIGQUIT)
     finally:
-        _stop(gunicorn)
+        gunicorn.stop()
 
 
 def test_app_behind_nginx_sees_the_forwarded_headers(
