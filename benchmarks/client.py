@@ -15,9 +15,11 @@ parsing more than it must):
 Each client runs in a fresh subprocess: ours with this environment's
 interpreter (``aiohttp_client``), aiohttp 3.14.5 from the shared anchor venv
 (see ``anchor.py``) and httpx from this environment.  Rounds alternate the
-three; the table shows medians of requests/s (MiB/s for ``big``) and the
-ratios of ours to each of the others.  The machine is shared and noisy:
-trust ratios over absolute numbers.
+three; the first table shows medians of requests/s (MiB/s for ``big``) and
+the ratios of ours to each of the others, the second the medians of each
+client process's own CPU time per request (per MiB for ``big``).  The
+machine is shared and noisy: trust ratios over absolute numbers, and CPU
+time over rates.
 """
 
 from __future__ import annotations
@@ -157,9 +159,13 @@ async def run_httpx():
 async def measure(get, download):
     if scenario == "big":
         await get(url.replace("/big", "/warm"))
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         total = await download(url)
-        return {"seconds": time.perf_counter() - start, "bytes": total}
+        return {
+            "seconds": time.perf_counter() - start,
+            "cpu": time.process_time() - cpu,
+            "bytes": total,
+        }
     for _ in range(min(200, requests)):  # warm up the pool and the code
         assert await get(url) == b"Hello, World!"
     per_task = requests // concurrency
@@ -168,9 +174,13 @@ async def measure(get, download):
         for _ in range(per_task):
             await get(url)
 
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return {"seconds": time.perf_counter() - start, "requests": per_task * concurrency}
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu": time.process_time() - cpu,
+        "requests": per_task * concurrency,
+    }
 
 
 def main():
@@ -229,8 +239,13 @@ class Server:
 
 def run_client(
     python: Path, script: Path, lib: str, scenario: str, url: str, requests: int
-) -> float:
-    """One client run in a fresh process; requests/s, or MiB/s for ``big``."""
+) -> tuple[float, float]:
+    """One client run in a fresh process: its rate and its CPU time per unit.
+
+    The rate is requests/s (MiB/s for ``big``); the CPU time is the client
+    process's own, in microseconds per request (per MiB for ``big``), which
+    other work on the machine disturbs much less.
+    """
     concurrency = CONCURRENCY.get(scenario, 1)
     out = subprocess.run(
         [str(python), str(script), lib, scenario, url, str(requests), str(concurrency)],
@@ -241,9 +256,12 @@ def run_client(
     if out.returncode != 0:
         sys.exit(f"{lib} {scenario} failed:\n{out.stderr}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
+    seconds, cpu = float(result["seconds"]), float(result["cpu"])
     if scenario == "big":
-        return float(result["bytes"]) / (1 << 20) / float(result["seconds"])
-    return float(result["requests"]) / float(result["seconds"])
+        mib = float(result["bytes"]) / (1 << 20)
+        return mib / seconds, cpu * 1e6 / mib
+    requests_done = float(result["requests"])
+    return requests_done / seconds, cpu * 1e6 / requests_done
 
 
 def main() -> None:
@@ -265,6 +283,7 @@ def main() -> None:
         "httpx": Path(sys.executable),
     }
     results: dict[tuple[str, str], list[float]] = {}
+    cpu_results: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         server_script = Path(tmp) / "server.py"
         server_script.write_text(SERVER_SOURCE)
@@ -278,18 +297,48 @@ def main() -> None:
                 unit = "MiB/s" if scenario == "big" else "req/s"
                 for rnd in range(args.rounds):
                     for lib, python in contenders.items():
-                        value = run_client(
+                        value, cpu = run_client(
                             python, client_script, lib, scenario, url, args.requests
                         )
                         results.setdefault((scenario, lib), []).append(value)
+                        cpu_results.setdefault((scenario, lib), []).append(cpu)
                         print(
                             f"{scenario:4} round {rnd + 1}/{args.rounds} {lib:8}"
-                            f" {value:10.1f} {unit}",
+                            f" {value:10.1f} {unit} {cpu:8.1f} {cpu_unit(scenario)}",
                             flush=True,
                         )
         finally:
             server.stop()
     print_table(scenarios, results, args)
+    print_cpu_table(scenarios, cpu_results)
+
+
+def cpu_unit(scenario: str) -> str:
+    """The unit of the client CPU time of ``scenario``."""
+    return "us/MiB" if scenario == "big" else "us/req"
+
+
+def print_cpu_table(
+    scenarios: list[str], results: dict[tuple[str, str], list[float]]
+) -> None:
+    """Medians of the clients' own CPU time; ratios are theirs over ours."""
+    print()
+    print("client CPU time (lower is better); ratios: theirs / ours")
+    header = (
+        f"{'scenario':34} {'ours':>10} {'aiohttp':>10} {'httpx':>10}"
+        f" {'aiohttp/':>9} {'httpx/':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for scenario in scenarios:
+        ours = statistics.median(results[(scenario, "ours")])
+        anchor = statistics.median(results[(scenario, "aiohttp")])
+        httpx = statistics.median(results[(scenario, "httpx")])
+        label = f"{scenario}: {SCENARIOS[scenario]} {cpu_unit(scenario)}"
+        print(
+            f"{label:34} {ours:10.1f} {anchor:10.1f} {httpx:10.1f}"
+            f" {anchor / ours:8.2f}x {httpx / ours:7.2f}x"
+        )
 
 
 def print_table(

@@ -302,12 +302,6 @@ async def test_update_body_middleware_form(aiohttp_server: Server) -> None:
 # client_reference.rst:2113 ("When using FormData or Payload objects, headers
 # are updated automatically"), with the 2076 middleware checking for the
 # payload a multipart FormData becomes.
-@pytest.mark.xfail(
-    strict=True,
-    reason="update_body() keeps the Content-Type of the previous payload: the "
-    "urlencoded form goes out labelled multipart/form-data and the server "
-    "answers 400",
-)
 async def test_update_body_form_branch_with_multipart_writer(
     aiohttp_server: Server,
 ) -> None:

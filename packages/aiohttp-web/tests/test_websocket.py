@@ -577,7 +577,7 @@ async def test_reading_pauses_while_messages_pile_up() -> None:
         client, _ = await connect(port)
         request = await asyncio.wait_for(started, 2)
         for _ in range(40):
-            client.send(WSMsgType.BINARY, b"x" * 10_000)
+            client.send(WSMsgType.BINARY, b"x" * 40_000)
         await client.writer.drain()
         for _ in range(100):
             if paused(request):
@@ -586,7 +586,7 @@ async def test_reading_pauses_while_messages_pile_up() -> None:
         assert paused(request)
         go.set()
         client.send(WSMsgType.CLOSE, close_payload(1000))
-        assert await asyncio.wait_for(total, 2) == 400_000
+        assert await asyncio.wait_for(total, 2) == 1_600_000
         assert not paused(request)
         await client.close()
 
@@ -679,3 +679,54 @@ async def test_on_shutdown_closes_websockets_as_in_the_docs() -> None:
     assert await answer == WSMessage(WSMsgType.CLOSE, 1001, "Server shutdown")
     assert await asyncio.wait_for(ended, 2) == 1001
     await client.close()
+
+
+# -- frames sent in one turn of the event loop -------------------------------------
+
+
+async def test_answers_to_a_burst_arrive_whole_and_in_order() -> None:
+    """Frames held back within a turn are written together, in send order."""
+    handler, done = recorder()
+    async with serve(handler) as (port, _):
+        client, _ = await connect(port)
+        for i in range(300):
+            client.send(WSMsgType.TEXT, str(i).encode())
+        client.send(WSMsgType.BINARY, b"z" * 70_000)
+        client.send(WSMsgType.CLOSE, close_payload(1000))
+        got = [await client.receive() for _ in range(302)]
+        assert [m.data for m in got[:300]] == [f"{i}/answer" for i in range(300)]
+        assert got[300] == WSMessage(WSMsgType.BINARY, b"z" * 70_000, None)
+        assert got[301].type is WSMsgType.CLOSE  # after every answer
+        await asyncio.wait_for(done, 2)
+        await client.close()
+
+
+async def test_frames_of_a_task_that_only_sends_are_not_held() -> None:
+    """No receive() follows these sends: the end of the turn writes them."""
+    release = asyncio.Event()
+
+    async def handler(request: Request) -> WebSocketResponse:
+        ws = WebSocketResponse()
+        await ws.prepare(request)
+        for i in range(3):
+            await ws.send_str(f"first {i}")
+        await release.wait()
+        await ws.send_str("second")
+        await ws.send_str("third")
+        await release.wait()
+        await ws.close()
+        return ws
+
+    async with serve(handler) as (port, _):
+        client, _ = await connect(port)
+        assert [(await client.receive()).data for _ in range(3)] == [
+            "first 0",
+            "first 1",
+            "first 2",
+        ]
+        release.set()
+        assert (await client.receive()).data == "second"
+        assert (await client.receive()).data == "third"
+        assert (await client.receive()).type is WSMsgType.CLOSE
+        client.send(WSMsgType.CLOSE, close_payload(1000))
+        await client.close()

@@ -360,3 +360,64 @@ def test_decompression_bomb_is_stopped_while_inflating(reader_cls: Reader) -> No
     head = b"\xc2\xff" + (len(bomb) * 16).to_bytes(8, "big") + MASK
     out = reader.feed_data(head + bytes(cframe(0, bomb)[-len(bomb) :]))
     assert error_code(out) == WSCloseCode.MESSAGE_TOO_BIG
+
+
+# -- payloads spanning reads ------------------------------------------------------
+
+#: The compiled reader allocates a whole binary message of up to 1 MiB when
+#: its header arrives; larger ones grow as their bytes do.  Both sides of
+#: that line must read the same.
+DIRECT_MAX = 1 << 20
+
+
+@pytest.mark.parametrize("size", [DIRECT_MAX - 1, DIRECT_MAX, DIRECT_MAX + 1])
+@pytest.mark.parametrize("piece", [4093, 65536])
+def test_binary_in_pieces_around_the_preallocation_limit(
+    reader_cls: Reader, size: int, piece: int
+) -> None:
+    payload = bytes(range(251)) * (size // 251 + 1)
+    payload = payload[:size]
+    data = cframe(WSMsgType.BINARY, payload) + cframe(WSMsgType.TEXT, b"next")
+    reader = reader_cls(is_server=True, max_msg_size=0)
+    out: list[WSMessage] = []
+    for i in range(0, len(data), piece):
+        out += reader.feed_data(data[i : i + piece])
+    assert out == [
+        WSMessage(WSMsgType.BINARY, payload, None),
+        WSMessage(WSMsgType.TEXT, "next", None),
+    ]
+
+
+def test_binary_in_pieces_with_the_limit_one_byte_over(reader_cls: Reader) -> None:
+    data = cframe(WSMsgType.BINARY, b"q" * (LIMIT + 1))
+    reader = reader_cls(is_server=True, max_msg_size=LIMIT)
+    # The 8-byte header alone is refused: no payload byte is needed.
+    assert error_code(reader.feed_data(data[:8])) == WSCloseCode.MESSAGE_TOO_BIG
+
+
+def test_control_frame_between_pieces_of_a_fragmented_binary(
+    reader_cls: Reader,
+) -> None:
+    data = (
+        cframe(WSMsgType.BINARY, b"a" * 3000, fin=False)
+        + cframe(WSMsgType.PING, b"p" * 125)
+        + cframe(WSMsgType.CONTINUATION, b"b" * 3001)
+    )
+    reader = reader_cls(is_server=True)
+    out: list[WSMessage] = []
+    for i in range(0, len(data), 777):
+        out += reader.feed_data(data[i : i + 777])
+    assert out == [
+        WSMessage(WSMsgType.PING, b"p" * 125, None),
+        WSMessage(WSMsgType.BINARY, b"a" * 3000 + b"b" * 3001, None),
+    ]
+
+
+def test_data_of_any_buffer_type(reader_cls: Reader) -> None:
+    data = cframe(WSMsgType.TEXT, b"hi") + cframe(WSMsgType.BINARY, b"yo")
+    reader = reader_cls(is_server=True)
+    assert reader.feed_data(bytearray(data[:5])) == []
+    assert reader.feed_data(memoryview(data[5:])) == [
+        WSMessage(WSMsgType.TEXT, "hi", None),
+        WSMessage(WSMsgType.BINARY, b"yo", None),
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from aiohttp_ws import (
@@ -69,3 +71,50 @@ def test_round_trip(
         WSMessage(WSMsgType.CLOSE, 4000, "end"),
     ]
     assert writer.compress is (deflate is not None)
+
+
+def _mask_of(frame: bytes) -> bytes:
+    """The masking key of a client frame with a payload under 126 bytes."""
+    return bytes(frame[2:6])
+
+
+def test_client_masks_are_fresh_across_blocks() -> None:
+    writer = WebSocketWriter(is_client=True)
+    reader = WebSocketReaderPy(is_server=True)
+    # Three blocks' worth: every frame still reads back, and the masks keep
+    # changing (a repeat of the same 4 random bytes 3000 times is 2**-32-ish
+    # per pair, not a flake).
+    frames = [writer.frame(WSMsgType.BINARY, b"%d" % i) for i in range(3000)]
+    masks = [_mask_of(frame) for frame in frames]
+    assert len(set(masks)) > 2900
+    out = reader.feed_data(b"".join(frames))
+    assert [m.data for m in out] == [b"%d" % i for i in range(3000)]
+
+
+def test_server_frames_are_not_masked() -> None:
+    writer = WebSocketWriter(is_client=False)
+    assert writer.frame(WSMsgType.TEXT, b"hi") == b"\x81\x02hi"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_draws_its_own_masks() -> None:
+    writer = WebSocketWriter(is_client=True)
+    writer.frame(WSMsgType.BINARY, b"")  # draw the parent's block
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its next masks, then leave at once
+        try:
+            os.close(read_end)
+            masks = b"".join(
+                _mask_of(writer.frame(WSMsgType.BINARY, b"")) for _ in range(8)
+            )
+            os.write(write_end, masks)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        child = pipe.read()
+    os.waitpid(pid, 0)
+    parent = b"".join(_mask_of(writer.frame(WSMsgType.BINARY, b"")) for _ in range(8))
+    assert len(child) == 32
+    assert child != parent

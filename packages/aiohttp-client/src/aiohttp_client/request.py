@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from .session import ClientSession
     from .tracing import Trace
 
-__all__ = ("ClientRequest", "check_host", "with_params")
+__all__ = ("HTTP_SCHEMES", "ClientRequest", "check_host", "with_params")
 
 # RFC 9110 9.1: method = token;  5.6.2: tchar.
 _TOKEN_RE: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", re.ASCII)
@@ -65,7 +65,7 @@ _NUMERIC_LABEL_RE: Final = re.compile(r"0[xX][0-9a-fA-F]*|[0-9]+", re.ASCII)
 _DEC_OCTET: Final = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
 _DOTTED_QUAD_RE: Final = re.compile(rf"{_DEC_OCTET}(?:\.{_DEC_OCTET}){{3}}", re.ASCII)
 
-_HTTP_SCHEMES: Final = frozenset({"http", "https", "ws", "wss"})
+HTTP_SCHEMES: Final = frozenset({"http", "https", "ws", "wss"})
 _SECURE_SCHEMES: Final = frozenset({"https", "wss"})
 # Methods whose request usually has no body: no "Content-Length: 0" for them.
 _NO_BODY_METHODS: Final = frozenset(
@@ -82,6 +82,12 @@ _USER_AGENT: Final = (
     f"Python/{sys.version_info[0]}.{sys.version_info[1]} aiohttp/{_VERSION}"
 )
 _ACCEPT_ENCODING: Final = ", ".join(supported_encodings())
+# The fields added unless given or skipped: (name, lower-cased name, value).
+_AUTO_HEADERS: Final = (
+    (hdrs.ACCEPT, "accept", "*/*"),
+    (hdrs.ACCEPT_ENCODING, "accept-encoding", _ACCEPT_ENCODING),
+    (hdrs.USER_AGENT, "user-agent", _USER_AGENT),
+)
 
 
 # Hosts already found acceptable: most programs talk to a few hosts, and the
@@ -154,13 +160,14 @@ class ClientRequest:
         server_hostname: str | None = None,
         quote_cookie: bool = True,
     ) -> None:
-        if not _TOKEN_RE.fullmatch(method):
+        if method not in hdrs.METH_ALL and not _TOKEN_RE.fullmatch(method):
             raise ValueError(f"Method must be an RFC 9110 token, got {method!r}")
         if not isinstance(url, URL):
             raise TypeError(f"url must be a yarl.URL, got {url!r}")
-        if url.scheme not in _HTTP_SCHEMES:
+        if url.scheme not in HTTP_SCHEMES:
             raise NonHttpUrlClientError(url)
-        check_host(url)
+        if url.raw_host not in _good_hosts:
+            check_host(url)
         # RFC 9112 2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT
         if version is not HttpVersion11 and (
             not isinstance(version, tuple)
@@ -168,7 +175,9 @@ class ClientRequest:
             or not all(type(part) is int and 0 <= part <= 9 for part in version)
         ):
             raise ValueError(f"Invalid HTTP version {version!r}")
-        if ssl is None or not isinstance(ssl, (bool, ssl_mod.SSLContext, Fingerprint)):
+        if ssl is not True and (
+            ssl is None or not isinstance(ssl, (bool, ssl_mod.SSLContext, Fingerprint))
+        ):
             raise TypeError(
                 f"ssl should be SSLContext, Fingerprint, or bool, got {ssl!r} instead."
             )
@@ -199,19 +208,31 @@ class ClientRequest:
         # Made anew by each send(): a middleware may send a request twice.
         self._continue: asyncio.Future[bool] | None = None
         # Lower-cased: an istr hashes like the str it was made from.
-        self._skip_auto_headers: frozenset[str] = frozenset(
-            str(name).lower() for name in skip_auto_headers or ()
+        self._skip_auto_headers: frozenset[str] = (
+            frozenset(str(name).lower() for name in skip_auto_headers)
+            if skip_auto_headers
+            else frozenset()
         )
         self.chunked = chunked
         self.compress: str | None = None
         self.body = b""
 
-        self._update_auth_from_url()
+        # The steps that have nothing to do for a plain request are skipped
+        # here rather than called: this runs for every request.
+        if url.raw_user or url.raw_password:
+            self._update_auth_from_url()
         self._update_headers(headers)
         self._update_auto_headers()
-        self._update_cookies(cookies, quote_cookie)
-        self._update_auth(auth)
-        self._update_proxy(proxy, proxy_auth, proxy_headers)
+        if cookies:
+            self._update_cookies(cookies, quote_cookie)
+        if auth is not None:
+            self._update_auth(auth)
+        if proxy is None:
+            self.proxy: URL | None = None
+            self.proxy_auth: BasicAuth | None = None
+            self.proxy_headers: CIMultiDict[str] | None = None
+        else:
+            self._update_proxy(proxy, proxy_auth, proxy_headers)
         self._set_body(data)
         self._update_transfer_encoding(compress)
         self._update_expect_continue(expect100)
@@ -241,15 +262,15 @@ class ClientRequest:
     @property
     def connection_key(self) -> ConnectionKey:
         """Connections are pooled and reused under this key."""
+        proxy_headers = self.proxy_headers
         headers_hash = (
-            hash(tuple(self.proxy_headers.items()))
-            if self.proxy_headers is not None
-            else None
+            hash(tuple(proxy_headers.items())) if proxy_headers is not None else None
         )
+        url = self.url
         return ConnectionKey(
             self.host,
-            self.port,
-            self.is_ssl(),
+            url.port,
+            url.scheme in _SECURE_SCHEMES,
             self.ssl,
             self.proxy,
             self.proxy_auth,
@@ -271,30 +292,28 @@ class ClientRequest:
             self.url = self.url.with_user(None)
 
     def _update_headers(self, headers: LooseHeaders | None) -> None:
-        given: CIMultiDict[str] = CIMultiDict()
+        self.headers: CIMultiDict[str] = CIMultiDict()
+        given: CIMultiDict[str] | None = None
         if headers:
+            given = CIMultiDict()
             items = headers.items() if hasattr(headers, "items") else headers
             for name, value in items:
                 _check_field(name, value)
                 given.add(name, value)
-        self.headers: CIMultiDict[str] = CIMultiDict()
-        if hdrs.HOST not in given:
+        if given is None or hdrs.HOST not in given:
             host = self.url.host_port_subcomponent
             if host is None:
                 raise InvalidUrlClientError(self.url)
             # Host goes first (RFC 9112 3.2 says it should).
             self.headers[hdrs.HOST] = host
-        self.headers.extend(given)
+        if given:
+            self.headers.extend(given)
 
     def _update_auto_headers(self) -> None:
         skip = self._skip_auto_headers
         headers = self.headers
-        for name, value in (
-            (hdrs.ACCEPT, "*/*"),
-            (hdrs.ACCEPT_ENCODING, _ACCEPT_ENCODING),
-            (hdrs.USER_AGENT, _USER_AGENT),
-        ):
-            if name.lower() not in skip and name not in headers:
+        for name, lower, value in _AUTO_HEADERS:
+            if name not in headers and (not skip or lower not in skip):
                 headers[name] = value
 
     def _update_cookies(self, cookies: LooseCookies | None, quote: bool) -> None:
@@ -335,7 +354,7 @@ class ClientRequest:
         self.proxy = proxy
         if proxy is None:
             self.proxy_auth = None
-            self.proxy_headers: CIMultiDict[str] | None = None
+            self.proxy_headers = None
             return
         if proxy_auth is not None and not isinstance(proxy_auth, BasicAuth):
             raise ValueError("proxy_auth must be None or BasicAuth() tuple")
@@ -420,7 +439,8 @@ class ClientRequest:
         elif hdrs.TRANSFER_ENCODING in headers:
             self.chunked = True
             return
-        elif hdrs.CONTENT_LENGTH not in headers and isinstance(self.body, Payload):
+        elif not isinstance(self.body, bytes) and hdrs.CONTENT_LENGTH not in headers:
+            # (bytes, not the Payload ABC: an ABC's isinstance is slow.)
             size = self.body.size
             if size is None:
                 self.chunked = True
@@ -445,6 +465,10 @@ class ClientRequest:
         old = self.body
         for name in (hdrs.CONTENT_LENGTH, hdrs.TRANSFER_ENCODING):
             self.headers.popall(name, None)
+        if isinstance(body, (FormData, Payload)):
+            # A FormData or Payload names its own type (as documented); raw
+            # bytes and text keep the Content-Type the caller set.
+            self.headers.popall(hdrs.CONTENT_TYPE, None)
         if self.compress is None:
             self.chunked = None
         self._set_body(body)
@@ -456,6 +480,8 @@ class ClientRequest:
 
     def _request_target(self) -> str:
         url = self.url
+        if self.proxy is None and self.method != hdrs.METH_CONNECT:
+            return url.raw_path_qs or "/"
         if self.method == hdrs.METH_CONNECT:
             return f"{url.raw_host}:{url.port}"
         if self.proxy is not None and not self.is_ssl():
@@ -484,18 +510,26 @@ class ClientRequest:
         )
         if self.compress:
             writer.enable_compression(self.compress)
-        connector = self.session.connector if self.session is not None else None
-        if connector is not None and hdrs.CONNECTION not in self.headers:
-            if self.version == HttpVersion10 and not connector.force_close:
-                self.headers[hdrs.CONNECTION] = "keep-alive"
-            elif self.version >= HttpVersion11 and connector.force_close:
-                self.headers[hdrs.CONNECTION] = "close"
+        headers = self.headers
         version = self.version
-        status_line = (
-            f"{self.method} {self._request_target()} "
-            f"HTTP/{version.major}.{version.minor}"
-        )
-        await writer.write_headers(status_line, self.headers)
+        connector = self.session.connector if self.session is not None else None
+        if connector is not None and hdrs.CONNECTION not in headers:
+            if version == HttpVersion10 and not connector.force_close:
+                headers[hdrs.CONNECTION] = "keep-alive"
+            elif version >= HttpVersion11 and connector.force_close:
+                headers[hdrs.CONNECTION] = "close"
+        if version is HttpVersion11:
+            status_line = f"{self.method} {self._request_target()} HTTP/1.1"
+        else:
+            status_line = (
+                f"{self.method} {self._request_target()} "
+                f"HTTP/{version.major}.{version.minor}"
+            )
+        if traces:
+            await writer.write_headers(status_line, headers)
+        else:
+            # Nobody listens for the head: no coroutine to await for it.
+            writer.buffer_headers(status_line, headers)
         body = self.body
         if (
             self._continue is None

@@ -460,4 +460,6 @@ class ClientResponse:
         tb: TracebackType | None,
     ) -> None:
         self.release()
-        await self.wait_for_close()
+        writer = self._writer
+        if writer is not None and not writer.done():
+            await self.wait_for_close()

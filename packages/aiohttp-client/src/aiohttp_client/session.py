@@ -2,22 +2,23 @@
 
 A session holds what requests share: the connector (pool), cookie jar,
 default headers and auth, timeouts, tracing and middlewares.  One call of
-``request()`` runs the redirect loop; each hop is a fresh ``ClientRequest``
-sent through the middleware chain, whose innermost handler gets a
-connection, writes the request and reads the response head.
+``request()`` runs the redirect loop (the rules of each hop are in
+``redirects``); each hop is a fresh ``ClientRequest`` sent through the
+middleware chain, whose innermost handler (``sender.RequestSender``) gets a
+connection, writes the request and reads the response head.  A ``Deadline``
+(``timer``) bounds the whole call.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import math
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from http.cookies import BaseCookie, SimpleCookie
 from ssl import SSLContext
 from types import TracebackType
-from typing import Any, Final, TypeVar
+from typing import Any
 
 from multidict import CIMultiDict, istr
 from yarl import URL
@@ -33,14 +34,8 @@ from .abc import AbstractCookieJar, LooseCookies
 from .connector import BaseConnector, TCPConnector
 from .cookiejar import CookieJar
 from .exceptions import (
-    ClientError,
-    ClientOSError,
-    ConnectionTimeoutError,
     InvalidUrlClientError,
-    InvalidUrlRedirectClientError,
     NonHttpUrlClientError,
-    NonHttpUrlRedirectClientError,
-    RedirectClientError,
     TooManyRedirects,
 )
 from .middlewares import (
@@ -49,138 +44,31 @@ from .middlewares import (
     build_client_middlewares,
 )
 from .proxy_env import get_env_proxy_for_url, netrc_auth
-from .request import ClientRequest, check_host, with_params
+from .redirects import (
+    BODY_FIELDS,
+    CREDENTIAL_FIELDS,
+    REDIRECT_STATUSES,
+    drop_fields,
+    location,
+    redirect_url,
+    replayed_body,
+    turns_into_get,
+)
+from .request import HTTP_SCHEMES, ClientRequest, check_host, with_params
+from .request_context import RequestContextManager, SessionRequestContextManager
 from .response import ClientResponse
+from .sender import RequestSender
 from .timeouts import DEFAULT_TIMEOUT, ClientTimeout
+from .timer import Deadline, DeadlineClock
 from .tls import Fingerprint
 from .tracing import Trace, TraceConfig
 from .ws_client import ClientWebSocketResponse, WSConnectContextManager, ws_connect
 
 __all__ = ("ClientSession", "request")
 
-_T = TypeVar("_T")
-
-_REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
-_HTTP_SCHEMES: Final = frozenset({"http", "https", "ws", "wss"})
-# Fields that carry credentials: never sent on to another origin.
-_CREDENTIAL_FIELDS: Final = (hdrs.AUTHORIZATION, hdrs.COOKIE, hdrs.PROXY_AUTHORIZATION)
-_BODY_FIELDS: Final = (
-    hdrs.CONTENT_LENGTH,
-    hdrs.CONTENT_TYPE,
-    hdrs.CONTENT_ENCODING,
-    hdrs.TRANSFER_ENCODING,
-)
-
 
 def _utf8(response: ClientResponse, body: bytes) -> str:
     return "utf-8"
-
-
-class _Deadline:
-    """A timeout shared by every wait of one request, as a ``ReadTimer``.
-
-    Each ``with deadline:`` (or ``with deadline():``) registers the current
-    task; when the time is up every registered task is cancelled and the
-    cancellation leaves the block as ``exc_type``.  Entering after the time
-    is up raises at once.
-    """
-
-    __slots__ = ("_cancelled", "_exc", "_fired", "_handle", "_loop", "_tasks")
-
-    def __init__(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        timeout: float | None,
-        ceil_threshold: float,
-        exc: Callable[[], BaseException] = asyncio.TimeoutError,
-    ) -> None:
-        self._loop = loop
-        self._exc = exc
-        self._tasks: list[asyncio.Task[Any]] = []
-        self._cancelled: set[asyncio.Task[Any]] = set()
-        self._fired = False
-        self._handle: asyncio.TimerHandle | None = None
-        if timeout:
-            when = loop.time() + timeout
-            if timeout >= ceil_threshold:
-                when = math.ceil(when)
-            self._handle = loop.call_at(when, self._fire)
-
-    def __call__(self) -> _Deadline:
-        return self
-
-    def __enter__(self) -> _Deadline:
-        if self._fired:
-            raise self._exc()
-        task = asyncio.current_task(self._loop)
-        if task is None:
-            raise RuntimeError("Timeout context manager should be used inside a task")
-        self._tasks.append(task)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        task = self._tasks.pop()
-        if task in self._cancelled and task not in self._tasks:
-            self._cancelled.discard(task)
-            uncancel = getattr(task, "uncancel", None)
-            if uncancel is not None:
-                uncancel()
-            if exc_type is asyncio.CancelledError:
-                raise self._exc() from exc
-
-    def _fire(self) -> None:
-        self._handle = None
-        self._fired = True
-        for task in self._tasks:
-            if task not in self._cancelled:
-                self._cancelled.add(task)
-                task.cancel()
-
-    def cancel(self) -> None:
-        """Stop the clock: the deadline will not fire any more."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            handle.cancel()
-
-
-class _RequestContextManager(Coroutine[Any, Any, ClientResponse]):
-    """``await`` it for the response, or ``async with`` it to release it at exit."""
-
-    __slots__ = ("_coro", "_resp")
-
-    def __init__(self, coro: Coroutine[Any, Any, ClientResponse]) -> None:
-        self._coro = coro
-        self._resp: ClientResponse | None = None
-
-    def send(self, arg: None) -> Any:
-        return self._coro.send(arg)
-
-    def throw(self, *args: Any) -> Any:
-        return self._coro.throw(*args)
-
-    def close(self) -> None:
-        self._coro.close()
-
-    def __await__(self) -> Generator[Any, None, ClientResponse]:
-        return self._coro.__await__()
-
-    async def __aenter__(self) -> ClientResponse:
-        self._resp = await self._coro
-        return await self._resp.__aenter__()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._resp is not None:
-            await self._resp.__aexit__(exc_type, exc, tb)
 
 
 class ClientSession:
@@ -277,6 +165,17 @@ class ClientSession:
         self._max_line_size = max_line_size
         self._max_field_size = max_field_size
         self._resolve_charset = fallback_charset_resolver
+        self._deadline_clock = DeadlineClock(self._loop)
+        # What a call that overrides none of the settings above is sent with.
+        self._default_sender = RequestSender(
+            read_until_eof=True,
+            read_bufsize=read_bufsize,
+            auto_decompress=auto_decompress,
+            max_line_size=max_line_size,
+            max_field_size=max_field_size,
+            timeout=timeout,
+        )
+        self._default_handler = self._chain(self._default_sender, self._middlewares)
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -292,23 +191,23 @@ class ClientSession:
 
     def request(
         self, method: str, url: StrOrURL, **kwargs: Any
-    ) -> _RequestContextManager:
+    ) -> RequestContextManager:
         """Send a request; await the result or use it with ``async with``."""
-        return _RequestContextManager(self._request(method, url, **kwargs))
+        return RequestContextManager(self._request(method, url, **kwargs))
 
     def get(
         self, url: StrOrURL, *, allow_redirects: bool = True, **kwargs: Any
-    ) -> _RequestContextManager:
+    ) -> RequestContextManager:
         """Send a GET request."""
-        return _RequestContextManager(
+        return RequestContextManager(
             self._request(hdrs.METH_GET, url, allow_redirects=allow_redirects, **kwargs)
         )
 
     def options(
         self, url: StrOrURL, *, allow_redirects: bool = True, **kwargs: Any
-    ) -> _RequestContextManager:
+    ) -> RequestContextManager:
         """Send an OPTIONS request."""
-        return _RequestContextManager(
+        return RequestContextManager(
             self._request(
                 hdrs.METH_OPTIONS, url, allow_redirects=allow_redirects, **kwargs
             )
@@ -316,9 +215,9 @@ class ClientSession:
 
     def head(
         self, url: StrOrURL, *, allow_redirects: bool = False, **kwargs: Any
-    ) -> _RequestContextManager:
+    ) -> RequestContextManager:
         """Send a HEAD request (redirects not followed by default)."""
-        return _RequestContextManager(
+        return RequestContextManager(
             self._request(
                 hdrs.METH_HEAD, url, allow_redirects=allow_redirects, **kwargs
             )
@@ -326,31 +225,31 @@ class ClientSession:
 
     def post(
         self, url: StrOrURL, *, data: Any = None, **kwargs: Any
-    ) -> _RequestContextManager:
+    ) -> RequestContextManager:
         """Send a POST request."""
-        return _RequestContextManager(
+        return RequestContextManager(
             self._request(hdrs.METH_POST, url, data=data, **kwargs)
         )
 
     def put(
         self, url: StrOrURL, *, data: Any = None, **kwargs: Any
-    ) -> _RequestContextManager:
+    ) -> RequestContextManager:
         """Send a PUT request."""
-        return _RequestContextManager(
+        return RequestContextManager(
             self._request(hdrs.METH_PUT, url, data=data, **kwargs)
         )
 
     def patch(
         self, url: StrOrURL, *, data: Any = None, **kwargs: Any
-    ) -> _RequestContextManager:
+    ) -> RequestContextManager:
         """Send a PATCH request."""
-        return _RequestContextManager(
+        return RequestContextManager(
             self._request(hdrs.METH_PATCH, url, data=data, **kwargs)
         )
 
-    def delete(self, url: StrOrURL, **kwargs: Any) -> _RequestContextManager:
+    def delete(self, url: StrOrURL, **kwargs: Any) -> RequestContextManager:
         """Send a DELETE request."""
-        return _RequestContextManager(self._request(hdrs.METH_DELETE, url, **kwargs))
+        return RequestContextManager(self._request(hdrs.METH_DELETE, url, **kwargs))
 
     def ws_connect(self, url: StrOrURL, **kwargs: Any) -> WSConnectContextManager:
         """Open a WebSocket; await it or use it with ``async with``."""
@@ -413,7 +312,8 @@ class ClientSession:
         max_line_size: int | None = None,
         max_field_size: int | None = None,
     ) -> ClientResponse:
-        if self.closed:
+        connector = self._connector
+        if connector is None or connector.closed:
             raise RuntimeError("Session is closed")
         if data is not None and json is not None:
             raise ValueError(
@@ -434,7 +334,7 @@ class ClientSession:
         url = self._build_url(str_or_url)
         if not url.scheme:
             raise InvalidUrlClientError(url, "a relative URL needs a base_url")
-        if url.scheme not in _HTTP_SCHEMES:
+        if url.scheme not in HTTP_SCHEMES:
             raise NonHttpUrlClientError(url)
         check_host(url)
         first_url = url
@@ -448,31 +348,56 @@ class ClientSession:
                 proxy_url = URL(proxy)
             except (ValueError, TypeError) as exc:
                 raise InvalidUrlClientError(proxy, "invalid proxy URL") from exc
-        settings = _HopSettings(
-            read_until_eof=read_until_eof,
-            read_bufsize=self._read_bufsize if read_bufsize is None else read_bufsize,
-            auto_decompress=(
-                self._auto_decompress if auto_decompress is None else auto_decompress
-            ),
-            max_line_size=(
-                self._max_line_size if max_line_size is None else max_line_size
-            ),
-            max_field_size=(
-                self._max_field_size if max_field_size is None else max_field_size
-            ),
-            timeout=real_timeout,
-        )
+        handler: ClientHandlerType
+        if (
+            read_until_eof
+            and real_timeout is self._timeout
+            and read_bufsize is None
+            and auto_decompress is None
+            and max_line_size is None
+            and max_field_size is None
+        ):
+            # The common call overrides nothing: the session's own handler
+            # chain serves it, built once.
+            if middlewares is None:
+                handler = self._default_handler
+            else:
+                handler = self._chain(self._default_sender, middlewares)
+        else:
+            sender = RequestSender(
+                read_until_eof=read_until_eof,
+                read_bufsize=(
+                    self._read_bufsize if read_bufsize is None else read_bufsize
+                ),
+                auto_decompress=(
+                    self._auto_decompress
+                    if auto_decompress is None
+                    else auto_decompress
+                ),
+                max_line_size=(
+                    self._max_line_size if max_line_size is None else max_line_size
+                ),
+                max_field_size=(
+                    self._max_field_size if max_field_size is None else max_field_size
+                ),
+                timeout=real_timeout,
+            )
+            handler = self._chain(
+                sender, self._middlewares if middlewares is None else middlewares
+            )
         loop = self._loop
-        deadline = _Deadline(loop, real_timeout.total, real_timeout.ceil_threshold)
-        settings.deadline = deadline
-        traces = [
-            Trace(self, config, config.trace_config_ctx(trace_request_ctx))
-            for config in self._trace_configs
-        ]
-        chain = self._middlewares if middlewares is None else tuple(middlewares)
-        handler: ClientHandlerType = settings.send
-        if chain:
-            handler = build_client_middlewares(handler, chain)
+        deadline = Deadline(
+            loop,
+            real_timeout.total,
+            real_timeout.ceil_threshold,
+            clock=self._deadline_clock,
+        )
+        traces: list[Trace] = []
+        if self._trace_configs:
+            traces = [
+                Trace(self, config, config.trace_config_ctx(trace_request_ctx))
+                for config in self._trace_configs
+            ]
         req_params: Query = params
         extra_cookies = cookies
         history: list[ClientResponse] = []
@@ -484,7 +409,9 @@ class ClientSession:
         try:
             with deadline:
                 while True:
-                    url, url_auth = _strip_auth(url)
+                    url_auth = None
+                    if url.raw_user is not None or url.raw_password is not None:
+                        url, url_auth = url.with_user(None), BasicAuth.from_url(url)
                     if auth is not None and url_auth is not None:
                         raise ValueError(
                             "Cannot combine AUTH argument with "
@@ -526,7 +453,11 @@ class ClientSession:
                         headers=req_headers,
                         skip_auto_headers=skip_headers,
                         data=data,
-                        cookies=self._cookies_for(url, extra_cookies),
+                        cookies=(
+                            self._cookies_for(url, extra_cookies)
+                            if extra_cookies or len(self._cookie_jar)
+                            else None
+                        ),
                         auth=hop_auth,
                         version=self._version,
                         compress=compress,
@@ -546,7 +477,7 @@ class ClientSession:
                         quote_cookie=self._cookie_jar.quote_cookie,
                     )
                     resp = await handler(req)
-                    if not (allow_redirects and resp.status in _REDIRECT_STATUSES):
+                    if not allow_redirects or resp.status not in REDIRECT_STATUSES:
                         break
                     for trace in traces:
                         await trace.send_request_redirect(
@@ -562,39 +493,29 @@ class ClientSession:
                             message=f"Exceeded {max_redirects} redirects",
                             headers=resp.headers,
                         )
-                    location = resp.headers.get(hdrs.LOCATION) or resp.headers.get(
-                        hdrs.URI
-                    )
-                    if location is None:
+                    target = location(resp.headers)
+                    if target is None:
                         history.pop()
                         break  # nowhere to go: the 3xx is the answer
                     resp.release()
-                    next_url = self._redirect_url(url, location)
+                    next_url = redirect_url(
+                        url, target, requote=self._requote_redirect_url
+                    )
                     status = resp.status
-                    if (status == 303 and req.method != hdrs.METH_HEAD) or (
-                        status in (301, 302) and req.method == hdrs.METH_POST
-                    ):
+                    if turns_into_get(status, req.method):
                         method = hdrs.METH_GET
                         data = None
                         compress = None
                         chunked = None
-                        for name in _BODY_FIELDS:
-                            req_headers.popall(name, None)
+                        drop_fields(req_headers, BODY_FIELDS)
                     elif isinstance(req.body, Payload):
-                        if req.body.consumed:
-                            raise RedirectClientError(
-                                f"Cannot follow the {status} redirect to "
-                                f"{next_url}: the request body was streamed "
-                                "and cannot be sent again"
-                            )
-                        data = req.body  # the same payload, sent again
+                        data = replayed_body(req.body, status, next_url)
                     if next_url.origin() != url.origin():
                         # RFC 9110 15.4: credentials are for the origin they
                         # were given to.
                         auth = None
                         extra_cookies = None
-                        for name in _CREDENTIAL_FIELDS:
-                            req_headers.popall(name, None)
+                        drop_fields(req_headers, CREDENTIAL_FIELDS)
                     url = next_url
                     req_params = None
                     resp = None
@@ -606,10 +527,9 @@ class ClientSession:
             elif raise_for_status:
                 resp.raise_for_status()
             connection = resp.connection
-            protocol = None if connection is None else connection.protocol
             if (
                 connection is not None
-                and protocol is not None
+                and (protocol := connection.protocol) is not None
                 and not protocol.upgraded
             ):
                 # The body is still to come: the total timeout covers it.
@@ -633,29 +553,21 @@ class ClientSession:
                 )
             raise
 
-    def _redirect_url(self, url: URL, location: str) -> URL:
-        try:
-            target = URL(location, encoded=not self._requote_redirect_url)
-        except ValueError as exc:
-            raise InvalidUrlRedirectClientError(
-                location,
-                "Server attempted redirecting to a location that does not "
-                "look like a URL",
-            ) from exc
-        if target.scheme and target.scheme not in _HTTP_SCHEMES:
-            raise NonHttpUrlRedirectClientError(location)
-        if not target.scheme:
-            target = url.join(target)
-        check_host(target, redirect=True)
-        return target
+    def _chain(
+        self, sender: RequestSender, middlewares: Iterable[ClientMiddlewareType]
+    ) -> ClientHandlerType:
+        chain = tuple(middlewares)
+        if not chain:
+            return sender.send
+        return build_client_middlewares(sender.send, chain)
 
     def _cookies_for(
         self, url: URL, extra: LooseCookies | None
     ) -> BaseCookie[str] | None:
+        # The caller skips this for an empty jar and no extra cookies (the
+        # common case: nothing to look through).
         jar = self._cookie_jar
         if not extra:
-            if not len(jar):  # the common case: nothing to look through
-                return None
             return jar.filter_cookies(url) or None
         jar_cookies = jar.filter_cookies(url)
         merged: SimpleCookie = SimpleCookie()
@@ -824,141 +736,6 @@ class ClientSession:
         return self._max_field_size
 
 
-class _HopSettings:
-    """The per-call values the innermost handler needs, and the handler itself."""
-
-    __slots__ = (
-        "auto_decompress",
-        "deadline",
-        "max_field_size",
-        "max_line_size",
-        "read_bufsize",
-        "read_until_eof",
-        "timeout",
-    )
-
-    def __init__(
-        self,
-        *,
-        read_until_eof: bool,
-        read_bufsize: int,
-        auto_decompress: bool,
-        max_line_size: int,
-        max_field_size: int,
-        timeout: ClientTimeout,
-    ) -> None:
-        self.read_until_eof = read_until_eof
-        self.read_bufsize = read_bufsize
-        self.auto_decompress = auto_decompress
-        self.max_line_size = max_line_size
-        self.max_field_size = max_field_size
-        self.timeout = timeout
-        self.deadline: _Deadline | None = None
-
-    async def send(self, req: ClientRequest) -> ClientResponse:
-        """Get a connection, write ``req`` and read the response head."""
-        session = req.session
-        if session is None or session.connector is None:
-            raise RuntimeError("Session is closed")
-        connector = session.connector
-        timeout = self.timeout
-        if not timeout.connect:
-            conn = await connector.connect(req, req._traces, timeout)
-        else:
-            connect_deadline = _Deadline(
-                req.loop,
-                timeout.connect,
-                timeout.ceil_threshold,
-                lambda: ConnectionTimeoutError(f"Connection timeout to host {req.url}"),
-            )
-            try:
-                with connect_deadline:
-                    conn = await connector.connect(req, req._traces, timeout)
-            finally:
-                connect_deadline.cancel()
-        protocol = conn.protocol
-        if protocol is None:  # pragma: no cover - a fresh connection has one
-            conn.close()
-            raise ClientOSError("Connection closed")
-        protocol.set_response_params(
-            timer=self.deadline,
-            skip_payload=req.method == hdrs.METH_HEAD,
-            read_until_eof=self.read_until_eof,
-            auto_decompress=self.auto_decompress,
-            read_timeout=timeout.sock_read,
-            read_bufsize=self.read_bufsize,
-            timeout_ceil_threshold=timeout.ceil_threshold,
-            max_line_size=self.max_line_size,
-            max_field_size=self.max_field_size,
-            request_method=req.method,
-        )
-        try:
-            resp = await req.send(conn)
-            try:
-                await resp.start(conn)
-            except BaseException:
-                resp.close()
-                raise
-        except ClientError:
-            conn.close()
-            raise
-        except OSError as exc:
-            conn.close()
-            raise ClientOSError(*exc.args) from exc
-        except BaseException:
-            conn.close()
-            raise
-        jar = session.cookie_jar
-        for value in resp.headers.getall(hdrs.SET_COOKIE, ()):
-            cookie: SimpleCookie = SimpleCookie()
-            try:
-                cookie.load(value)
-            except Exception:
-                continue
-            jar.update_cookies(cookie, resp.url)
-        return resp
-
-
-def _strip_auth(url: URL) -> tuple[URL, BasicAuth | None]:
-    if url.raw_user is None and url.raw_password is None:
-        return url, None
-    return url.with_user(None), BasicAuth.from_url(url)
-
-
-class _SessionRequestContextManager:
-    """The result of ``aiohttp.request()``: its session closes at exit."""
-
-    __slots__ = ("_coro", "_resp", "_session")
-
-    def __init__(
-        self, coro: Coroutine[Any, Any, ClientResponse], session: ClientSession
-    ) -> None:
-        self._coro = coro
-        self._resp: ClientResponse | None = None
-        self._session = session
-
-    async def __aenter__(self) -> ClientResponse:
-        try:
-            self._resp = await self._coro
-        except BaseException:
-            await self._session.close()
-            raise
-        return self._resp
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            if self._resp is not None:
-                self._resp.release()
-                await self._resp.wait_for_close()
-        finally:
-            await self._session.close()
-
-
 def request(
     method: str,
     url: StrOrURL,
@@ -967,7 +744,7 @@ def request(
     connector: BaseConnector | None = None,
     cookies: LooseCookies | None = None,
     **kwargs: Any,
-) -> _SessionRequestContextManager:
+) -> SessionRequestContextManager:
     """Send one request with a session of its own, closed when the block ends."""
     owner = connector is None
     if connector is None:
@@ -975,6 +752,6 @@ def request(
     session = ClientSession(
         cookies=cookies, version=version, connector=connector, connector_owner=owner
     )
-    return _SessionRequestContextManager(
+    return SessionRequestContextManager(
         session._request(method, url, **kwargs), session
     )

@@ -10,10 +10,9 @@ pooled connection is given up as soon as the WebSocket is closed or lost.
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
-from collections.abc import Callable, Coroutine, Generator, Iterable
+from collections.abc import Awaitable, Coroutine, Generator, Iterable
 from ssl import SSLContext
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
@@ -34,10 +33,9 @@ from aiohttp_ws import (
     WSCloseCode,
     WSHandshakeError,
     WSMessage,
-    WSMessageTypeError,
     WSMsgType,
 )
-from aiohttp_ws.models import JSONDecoder
+from aiohttp_ws.messages import JSONEncoder, WebSocketMessages
 
 from .exceptions import (
     ClientConnectionResetError,
@@ -54,24 +52,25 @@ if TYPE_CHECKING:
 __all__ = (
     "DEFAULT_WS_CLIENT_TIMEOUT",
     "ClientWebSocketResponse",
+    "JSONEncoder",
     "WSConnectContextManager",
     "ws_connect",
 )
 
-#: What ``send_json`` calls to encode its argument.
-JSONEncoder = Callable[[Any], str]
-
 #: No limit on one ``receive()``, 10 seconds for the closing handshake.
 DEFAULT_WS_CLIENT_TIMEOUT: Final = ClientWSTimeout(ws_receive=None, ws_close=10.0)
 _DEFAULT_MAX_MSG_SIZE: Final = 4 * 1024 * 1024
-_END_OF_ITERATION: Final = frozenset(
-    (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
+_DONE: Final = frozenset(
+    (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
 )
-_DONE: Final = frozenset((*_END_OF_ITERATION, WSMsgType.ERROR))
 
 
-class ClientWebSocketResponse:
-    """An open client WebSocket; made by ``ClientSession.ws_connect``."""
+class ClientWebSocketResponse(WebSocketMessages):
+    """An open client WebSocket; made by ``ClientSession.ws_connect``.
+
+    ``send_str``, ``receive_json``, ``async for`` and the other message calls
+    come from ``aiohttp_ws.WebSocketMessages``.
+    """
 
     def __init__(
         self,
@@ -90,6 +89,7 @@ class ClientWebSocketResponse:
         self._client_notakeover = client_notakeover
         self._timeout = timeout
         self._close_received = False
+        connection.on_ending(self._message_ending)
 
     def __repr__(self) -> str:
         return f"<ClientWebSocketResponse {self._response.url} {self._conn!r}>"
@@ -157,29 +157,13 @@ class ClientWebSocketResponse:
         """Send ``message`` as is, with ``opcode`` (low level)."""
         await self._conn.send_frame(message, opcode, compress)
 
-    async def send_str(self, data: str, compress: int | None = None) -> None:
-        """Send a TEXT message."""
-        if not isinstance(data, str):
-            raise TypeError(f"data argument must be str ({type(data)!r})")
-        await self._conn.send_frame(data.encode("utf-8"), WSMsgType.TEXT, compress)
-
-    async def send_bytes(
-        self, data: bytes | bytearray | memoryview, compress: int | None = None
-    ) -> None:
-        """Send a BINARY message."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
-        await self._conn.send_frame(data, WSMsgType.BINARY, compress)
-
-    async def send_json(
+    def _send(
         self,
-        data: Any,
-        compress: int | None = None,
-        *,
-        dumps: JSONEncoder = json.dumps,
-    ) -> None:
-        """Send ``dumps(data)`` as a TEXT message."""
-        await self.send_str(dumps(data), compress=compress)
+        message: bytes | bytearray | memoryview,
+        opcode: WSMsgType,
+        compress: int | None,
+    ) -> Awaitable[None]:
+        return self._conn.send_frame(message, opcode, compress)
 
     async def close(
         self, *, code: int = WSCloseCode.OK, message: bytes | str = b""
@@ -196,54 +180,22 @@ class ClientWebSocketResponse:
 
     # -- receiving ----------------------------------------------------------------
 
-    async def receive(self, timeout: float | None = None) -> WSMessage:
+    def receive(self, timeout: float | None = None) -> Coroutine[Any, Any, WSMessage]:
         """The next message; PING, PONG and CLOSE are handled on the way.
 
         ``timeout`` overrides ``ws_receive`` for this call; when it expires
         ``asyncio.TimeoutError`` is raised and the WebSocket stays open.
+        (The connection's own coroutine, not a wrapper: one less per message.)
         """
-        message = await self._conn.receive(timeout)
+        return self._conn.receive(timeout)
+
+    def _message_ending(self, message: WSMessage) -> None:
+        """The connection returns a last message: give the pooled one up."""
         if message.type in _DONE:
             if message.type is WSMsgType.CLOSE:
                 self._close_received = True
             if self._conn.closed:
                 self._response.close()
-        return message
-
-    async def receive_str(self, *, timeout: float | None = None) -> str:
-        """The next message, which must be TEXT."""
-        message = await self.receive(timeout)
-        if message.type is not WSMsgType.TEXT:
-            raise WSMessageTypeError(
-                f"Received message {message.type}:{message.data!r} "
-                "is not WSMsgType.TEXT"
-            )
-        return str(message.data)
-
-    async def receive_bytes(self, *, timeout: float | None = None) -> bytes:
-        """The next message, which must be BINARY."""
-        message = await self.receive(timeout)
-        if message.type is not WSMsgType.BINARY:
-            raise WSMessageTypeError(
-                f"Received message {message.type}:{message.data!r} "
-                "is not WSMsgType.BINARY"
-            )
-        return bytes(message.data)
-
-    async def receive_json(
-        self, *, loads: JSONDecoder = json.loads, timeout: float | None = None
-    ) -> Any:
-        """The next message, TEXT, decoded with ``loads``."""
-        return loads(await self.receive_str(timeout=timeout))
-
-    def __aiter__(self) -> ClientWebSocketResponse:
-        return self
-
-    async def __anext__(self) -> WSMessage:
-        message = await self.receive()
-        if message.type in _END_OF_ITERATION:
-            raise StopAsyncIteration
-        return message
 
     async def __aenter__(self) -> ClientWebSocketResponse:
         return self

@@ -9,8 +9,7 @@ runner closes the websockets still open with GOING_AWAY (1001).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from aiohttp_core.abc import AbstractStreamWriter
@@ -21,12 +20,11 @@ from aiohttp_ws import (
     WSCloseCode,
     WSHandshakeError,
     WSMessage,
-    WSMessageTypeError,
     WSMsgType,
     server_handshake,
 )
 from aiohttp_ws.handshake import ServerHandshake
-from aiohttp_ws.models import JSONDecoder
+from aiohttp_ws.messages import JSONEncoder, WebSocketMessages
 
 from .exceptions import HTTPBadRequest, HTTPMethodNotAllowed
 from .runner import on_going_away
@@ -35,15 +33,16 @@ from .stream_response import StreamResponse
 if TYPE_CHECKING:
     from .request import BaseRequest
 
-__all__ = ("WebSocketReady", "WebSocketResponse")
-
-#: What ``send_json`` calls to encode its argument.
-JSONEncoder = Callable[[Any], str]
+__all__ = ("JSONEncoder", "WebSocketReady", "WebSocketResponse")
 
 _DEFAULT_MAX_MSG_SIZE: Final = 4 * 1024 * 1024
 _END_OF_ITERATION: Final = frozenset(
     (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
 )
+
+
+async def _not_prepared() -> WSMessage:
+    raise RuntimeError("Call .prepare() first")
 
 
 class WebSocketReady(NamedTuple):
@@ -56,8 +55,12 @@ class WebSocketReady(NamedTuple):
         return self.ok
 
 
-class WebSocketResponse(StreamResponse):
-    """A response that turns the connection into a WebSocket."""
+class WebSocketResponse(WebSocketMessages, StreamResponse):
+    """A response that turns the connection into a WebSocket.
+
+    ``send_str``, ``receive_json``, ``async for`` and the other message calls
+    come from ``aiohttp_ws.WebSocketMessages``.
+    """
 
     def __init__(
         self,
@@ -153,6 +156,7 @@ class WebSocketResponse(StreamResponse):
             writer_limit=self._writer_limit,
         )
         self._unregister = on_going_away(request, self._going_away)
+        self._conn.on_ending(self._message_ending)
         protocol.set_parser(self._conn)
 
     async def _going_away(self) -> None:
@@ -209,36 +213,27 @@ class WebSocketResponse(StreamResponse):
         await self._connection().pong(message)
 
     async def send_frame(
-        self, message: bytes, opcode: WSMsgType, compress: int | None = None
+        self,
+        message: bytes | bytearray | memoryview,
+        opcode: WSMsgType,
+        compress: int | None = None,
     ) -> None:
         """Send ``message`` as is, with ``opcode`` (low level)."""
-        await self._connection().send_frame(message, opcode, compress)
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("Call .prepare() first")
+        await conn.send_frame(message, opcode, compress)
 
-    async def send_str(self, data: str, compress: int | None = None) -> None:
-        """Send a TEXT message."""
-        if not isinstance(data, str):
-            raise TypeError(f"data argument must be str ({type(data)!r})")
-        await self._connection().send_frame(
-            data.encode("utf-8"), WSMsgType.TEXT, compress
-        )
-
-    async def send_bytes(
-        self, data: bytes | bytearray | memoryview, compress: int | None = None
-    ) -> None:
-        """Send a BINARY message."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
-        await self._connection().send_frame(data, WSMsgType.BINARY, compress)
-
-    async def send_json(
+    def _send(
         self,
-        data: Any,
-        compress: int | None = None,
-        *,
-        dumps: JSONEncoder = json.dumps,
-    ) -> None:
-        """Send ``dumps(data)`` as a TEXT message."""
-        await self.send_str(dumps(data), compress=compress)
+        message: bytes | bytearray | memoryview,
+        opcode: WSMsgType,
+        compress: int | None,
+    ) -> Awaitable[None]:
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("Call .prepare() first")
+        return conn.send_frame(message, opcode, compress)
 
     async def close(
         self,
@@ -256,48 +251,22 @@ class WebSocketResponse(StreamResponse):
 
     # -- receiving ----------------------------------------------------------------
 
-    async def receive(self, timeout: float | None = None) -> WSMessage:
-        """The next message from the peer (call from the handler's task only)."""
-        message = await self._connection().receive(timeout)
-        if message.type in _END_OF_ITERATION and self._unregister is not None:
+    def receive(self, timeout: float | None = None) -> Coroutine[Any, Any, WSMessage]:
+        """The next message from the peer (call from the handler's task only).
+
+        The connection's own coroutine, not a wrapper around it: one
+        coroutine less per message.
+        """
+        conn = self._conn
+        if conn is None:
+            return _not_prepared()
+        return conn.receive(timeout)
+
+    def _message_ending(self, message: WSMessage) -> None:
+        """The connection returns its last messages: leave the shutdown list."""
+        if self._unregister is not None and message.type in _END_OF_ITERATION:
             self._unregister()
             self._unregister = None
-        return message
-
-    async def receive_str(self, *, timeout: float | None = None) -> str:
-        """The next message, which must be TEXT."""
-        message = await self.receive(timeout)
-        if message.type is not WSMsgType.TEXT:
-            raise WSMessageTypeError(
-                f"Received message {message.type}:{message.data!r} "
-                "is not WSMsgType.TEXT"
-            )
-        return str(message.data)
-
-    async def receive_bytes(self, *, timeout: float | None = None) -> bytes:
-        """The next message, which must be BINARY."""
-        message = await self.receive(timeout)
-        if message.type is not WSMsgType.BINARY:
-            raise WSMessageTypeError(
-                f"Received message {message.type}:{message.data!r} "
-                "is not WSMsgType.BINARY"
-            )
-        return bytes(message.data)
-
-    async def receive_json(
-        self, *, loads: JSONDecoder = json.loads, timeout: float | None = None
-    ) -> Any:
-        """The next message, TEXT, decoded with ``loads``."""
-        return loads(await self.receive_str(timeout=timeout))
-
-    def __aiter__(self) -> WebSocketResponse:
-        return self
-
-    async def __anext__(self) -> WSMessage:
-        message = await self.receive()
-        if message.type in _END_OF_ITERATION:
-            raise StopAsyncIteration
-        return message
 
     # -- the body API does not apply ------------------------------------------------
 

@@ -3,7 +3,8 @@
 Sans-I/O pieces: ``WebSocketReader`` (bytes in, messages out),
 ``WebSocketWriter`` (messages in, bytes out), the handshake helpers and
 permessage-deflate negotiation.  ``WebSocketConnection`` is the thin
-asyncio layer on top that both the server and the client responses use.
+asyncio layer on top that both the server and the client responses use,
+and ``WebSocketMessages`` the message calls both of them offer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .handshake import (
     server_handshake,
 )
 from .mask import websocket_mask
+from .messages import WebSocketMessages
 from .models import (
     WS_CLOSED_MESSAGE,
     WS_CLOSING_MESSAGE,
@@ -50,6 +52,7 @@ __all__ = (
     "WSMsgType",
     "WebSocketConnection",
     "WebSocketError",
+    "WebSocketMessages",
     "WebSocketReader",
     "WebSocketWriter",
     "accept_value",

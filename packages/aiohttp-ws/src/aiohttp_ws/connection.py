@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 from aiohttp_core.base_protocol import BaseProtocol
@@ -37,7 +38,16 @@ __all__ = ("WebSocketConnection",)
 #: a loop that ignores CLOSED must not spin forever.
 _CLOSED_CALLS_BEFORE_ERROR: Final = 5
 #: Received bytes queued and not read yet before reading from the peer pauses.
-_READ_HIGH_WATER: Final = 2**16
+#: Well above one ordinary message: pausing and resuming costs two system
+#: calls, which a stream of 64 KiB messages must not pay for each one.
+_READ_HIGH_WATER: Final = 2**20
+#: Queued bytes under which reading resumes.
+_READ_LOW_WATER: Final = _READ_HIGH_WATER // 4
+#: Frames larger than this are never held back to be joined: copying them
+#: costs more than the system call that joining saves.
+_BATCH_MAX_FRAME: Final = 2**12
+_TEXT: Final = WSMsgType.TEXT
+_BINARY: Final = WSMsgType.BINARY
 
 
 class WebSocketConnection:
@@ -81,7 +91,15 @@ class WebSocketConnection:
         self._close_code: int | None = None
         self._exception: BaseException | None = None
         self._closed_calls = 0
+        self._ending_callback: Callable[[WSMessage], None] | None = None
         self._unsent = 0
+        # What a send that need not wait returns: awaiting a done future
+        # runs no Python code at all.
+        self._sent: asyncio.Future[None] = loop.create_future()
+        self._sent.set_result(None)
+        # Frames held back until the end of this turn of the event loop;
+        # None when the next frame may go out at once (see _write).
+        self._batch: list[bytes | bytearray] | None = None
         # Heartbeat: one timer, re-armed lazily from the last reception.
         self._heartbeat = heartbeat
         self._pong_timeout = heartbeat / 2.0 if heartbeat else None
@@ -127,11 +145,32 @@ class WebSocketConnection:
 
     def feed_data(self, data: bytes) -> None:
         """Take bytes received from the peer."""
-        if self._reader.closed and self._peer_done.done():
+        reader = self._reader
+        if reader.closed and self._peer_done.done():
             return
-        self._last_received = self._loop.time()
-        for message in self._reader.feed_data(data):
-            self._push(message)
+        if self._heartbeat:
+            self._last_received = self._loop.time()
+        messages = reader.feed_data(data)
+        if not messages:
+            return
+        # The loop of _push, inlined for the common case: data messages,
+        # one wake-up and one flow-control check for the whole read.
+        queue = self._messages
+        queued = self._queued_bytes
+        for message in messages:
+            kind = message.type
+            if kind is _TEXT or kind is _BINARY:
+                queued += len(message.data)
+            elif kind is WSMsgType.CLOSE or kind is WSMsgType.ERROR:
+                self._peer_finished()
+            queue.append(message)
+        self._queued_bytes = queued
+        if queued > _READ_HIGH_WATER and not self._read_paused:
+            self._read_paused = True
+            self._protocol.pause_reading()
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def feed_eof(self) -> None:
         """The peer closed its side, or the connection was lost."""
@@ -140,15 +179,18 @@ class WebSocketConnection:
         for message in self._reader.feed_eof():
             self._push(message)
 
+    def _peer_finished(self) -> None:
+        """The peer's CLOSE or a failure arrived: the peer will send no more."""
+        self._cancel_heartbeat()
+        if not self._peer_done.done():
+            self._peer_done.set_result(None)
+
     def _push(self, message: WSMessage) -> None:
         kind = message.type
         if kind is WSMsgType.CLOSE or kind is WSMsgType.ERROR:
-            self._cancel_heartbeat()
-            if not self._peer_done.done():
-                self._peer_done.set_result(None)
-        data = message.data
-        if isinstance(data, (bytes, str)):
-            self._queued_bytes += len(data)
+            self._peer_finished()
+        elif kind is _TEXT or kind is _BINARY:
+            self._queued_bytes += len(message.data)
             if self._queued_bytes > _READ_HIGH_WATER and not self._read_paused:
                 self._read_paused = True
                 self._protocol.pause_reading()
@@ -156,26 +198,6 @@ class WebSocketConnection:
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
-
-    async def _next_message(self, deadline: float | None) -> WSMessage:
-        while not self._messages:
-            waiter = self._waiter = self._loop.create_future()
-            try:
-                if deadline is None:
-                    # wait_for() would cost a coroutine and a getpid() per wait.
-                    await waiter
-                else:
-                    await asyncio.wait_for(waiter, deadline - self._loop.time())
-            finally:
-                self._waiter = None
-        message = self._messages.popleft()
-        data = message.data
-        if isinstance(data, (bytes, str)):
-            self._queued_bytes -= len(data)
-            if self._read_paused and self._queued_bytes <= _READ_HIGH_WATER // 4:
-                self._read_paused = False
-                self._protocol.resume_reading()
-        return message
 
     # -- receiving ----------------------------------------------------------------
 
@@ -188,25 +210,53 @@ class WebSocketConnection:
         # One deadline for the whole call: PINGs and PONGs answered on the
         # way (a heartbeat's, say) must not restart the clock.
         deadline = None if timeout is None else self._loop.time() + timeout
+        messages = self._messages
         while True:
             if self._closed:
                 self._closed_calls += 1
                 if self._closed_calls >= _CLOSED_CALLS_BEFORE_ERROR:
                     raise RuntimeError("WebSocket connection is closed.")
-                return WS_CLOSED_MESSAGE
+                return self._ending(WS_CLOSED_MESSAGE)
             if self._closing:
-                return WS_CLOSING_MESSAGE
-            self._reading = True
-            try:
-                message = await self._next_message(deadline)
-            except asyncio.CancelledError:
-                self._close_code = WSCloseCode.ABNORMAL_CLOSURE
-                raise
-            finally:
-                self._reading = False
+                return self._ending(WS_CLOSING_MESSAGE)
+            if not messages:
+                # Written here rather than in a helper coroutine: one frame
+                # less to create and resume per wait.
+                batch = self._batch
+                if batch is not None:
+                    # Nothing more will be sent before the peer answers.
+                    if batch:
+                        self._flush_batch()
+                    self._batch = None
+                self._reading = True
+                try:
+                    while not messages:
+                        waiter = self._waiter = self._loop.create_future()
+                        try:
+                            if deadline is None:
+                                # wait_for() costs a coroutine and a getpid().
+                                await waiter
+                            else:
+                                await asyncio.wait_for(
+                                    waiter, deadline - self._loop.time()
+                                )
+                        finally:
+                            self._waiter = None
+                except asyncio.CancelledError:
+                    self._close_code = WSCloseCode.ABNORMAL_CLOSURE
+                    raise
+                finally:
+                    self._reading = False
+            message = messages.popleft()
             kind = message.type
+            if kind is _TEXT or kind is _BINARY:
+                self._queued_bytes -= len(message.data)
+                if self._read_paused and self._queued_bytes <= _READ_LOW_WATER:
+                    self._read_paused = False
+                    self._protocol.resume_reading()
+                return message
             if kind is WSMsgType.ERROR:
-                return await self._failed(message)
+                return self._ending(await self._failed(message))
             if kind is WSMsgType.CLOSE:
                 self._closing = True
                 self._close_code = message.data
@@ -216,7 +266,7 @@ class WebSocketConnection:
                     if code == NO_STATUS_RECEIVED:
                         code = WSCloseCode.OK
                     await self.close(code=code, drain=False)
-                return message
+                return self._ending(message)
             if kind is WSMsgType.PING and self._autoping:
                 # A peer gone meanwhile shows up as the next message.
                 with contextlib.suppress(ConnectionResetError):
@@ -225,6 +275,20 @@ class WebSocketConnection:
             if kind is WSMsgType.PONG and self._autoping:
                 continue
             return message
+
+    def on_ending(self, callback: Callable[[WSMessage], None] | None) -> None:
+        """Have ``callback`` see each CLOSE, CLOSING, CLOSED or ERROR returned.
+
+        It runs in ``receive`` just before the message is returned: the
+        responses tidy up there without wrapping every ``receive`` call.
+        """
+        self._ending_callback = callback
+
+    def _ending(self, message: WSMessage) -> WSMessage:
+        callback = self._ending_callback
+        if callback is not None:
+            callback(message)
+        return message
 
     async def _failed(self, message: WSMessage) -> WSMessage:
         """The reader or the heartbeat failed: close with the error's code."""
@@ -249,25 +313,66 @@ class WebSocketConnection:
         self._closed = True
         self._closing = True
         self._cancel_heartbeat()
+        self._flush_batch()
         transport = self._protocol.transport
         if transport is not None:
             transport.close()
 
     # -- sending ----------------------------------------------------------------
 
-    def _write(self, data: bytes) -> bool:
-        """Hand ``data`` to the transport; True when it is time to drain."""
+    def _write(self, data: bytes | bytearray) -> bool:
+        """Hand ``data`` to the transport; True when it is time to ask
+        whether the transport's buffer is full (and then to drain it).
+
+        A frame goes out at once unless another one went out just before
+        it in this turn of the event loop: then it waits for the end of the
+        turn (or for the reading task to wait for the peer), so that a
+        burst of sends, or the answers to a batch of received messages, is
+        written with one system call instead of one each.  A lone message
+        answered by a lone message never waits.
+        """
         transport = self._protocol.transport
         if transport is None or transport.is_closing():
             raise self._reset_error("Cannot write to closing transport")
-        transport.write(data)
-        self._unsent += len(data)
-        if self._unsent > self._writer_limit or self._protocol.writing_paused:
+        size = len(data)
+        batch = self._batch
+        if batch is None:
+            transport.write(data)
+            self._batch = []
+        elif size > _BATCH_MAX_FRAME:
+            if batch:
+                self._flush_batch()
+            transport.write(data)
+        else:
+            batch.append(data)
+            if len(batch) == 1:
+                self._loop.call_soon(self._flush)
+        self._unsent += size
+        if self._unsent > self._writer_limit:
+            # Asked every ``writer_limit`` bytes rather than on every frame:
+            # a paused transport's buffer grows by that much at most.
             self._unsent = 0
+            self._flush_batch()
             return True
         return False
 
+    def _flush_batch(self) -> None:
+        """Write the frames held back in this turn of the event loop."""
+        batch = self._batch
+        if batch:
+            self._batch = []
+            transport = self._protocol.transport
+            # A transport gone meanwhile has lost them anyway.
+            if transport is not None and not transport.is_closing():
+                transport.write(b"".join(batch))
+
+    def _flush(self) -> None:
+        """Write what was held back; the next frame goes out at once."""
+        self._flush_batch()
+        self._batch = None
+
     async def _drain(self) -> None:
+        self._flush_batch()
         try:
             await self._protocol._drain_helper()
         except ConnectionResetError as exc:
@@ -275,17 +380,27 @@ class WebSocketConnection:
                 raise
             raise self._reset_error(str(exc)) from exc
 
-    async def send_frame(
+    def send_frame(
         self,
         message: bytes | bytearray | memoryview,
         opcode: int,
         compress: int | None = None,
-    ) -> None:
-        """Send one message (or control frame) with ``opcode``."""
+    ) -> Awaitable[None]:
+        """Send one message (or control frame) with ``opcode``; await the result.
+
+        Awaiting it waits for the transport to drain when its buffer is
+        full.  A plain method rather than a coroutine: most sends need no
+        wait, and then no coroutine is made for them.
+        """
         if self._closed:
             raise self._reset_error("Cannot write to closing transport")
-        if self._write(self._writer.frame(opcode, message, compress=compress)):
-            await self._drain()
+        if (
+            self._write(self._writer.frame(opcode, message, compress=compress))
+            and self._protocol.writing_paused
+        ):
+            # Draining an unpaused transport returns at once: no coroutine.
+            return self._drain()
+        return self._sent
 
     async def _send_control(self, opcode: int, payload: bytes | str) -> None:
         if isinstance(payload, str):
@@ -317,7 +432,7 @@ class WebSocketConnection:
         self._closed = True
         self._cancel_heartbeat()
         try:
-            must_drain = self._write(frame)
+            must_drain = self._write(frame) or self._protocol.writing_paused
             if drain or must_drain:
                 await self._drain()
         except ConnectionResetError as exc:
@@ -393,6 +508,7 @@ class WebSocketConnection:
         self._exception = exc
         self._close_code = WSCloseCode.ABNORMAL_CLOSURE
         # ``receive`` returns the ERROR, then CLOSED; writes fail from now.
+        self._flush_batch()
         transport = self._protocol.transport
         if transport is not None:
             transport.close()

@@ -22,8 +22,9 @@ compressed one is inflated as its bytes arrive, never producing more than
 the room left plus one byte.  So no payload is ever buffered beyond the
 limit, however slowly it dribbles in.
 
-This module has a compiled twin, built by Cython from this very file as
-``_frame_reader_c`` (see ``reader``); it must not import ``cython``.
+This module has a compiled twin, ``_frame_reader_c.pyx`` (see ``reader``),
+a typed copy of the same logic: a change to one must be made to the other,
+and the tests, which run over both, must show that they still agree.
 """
 
 from __future__ import annotations

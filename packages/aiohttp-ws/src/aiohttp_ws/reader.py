@@ -1,9 +1,9 @@
 """``WebSocketReader``: the compiled twin of ``frame_reader`` when built.
 
 ``WebSocketReaderC`` is the class compiled by Cython from
-``frame_reader.py`` (None when not built, or with AIOHTTP_NO_EXTENSIONS
-set); ``WebSocketReaderPy`` is the pure-Python one.  Both behave the same:
-one test suite runs over both.
+``_frame_reader_c.pyx`` (None when not built, or with AIOHTTP_NO_EXTENSIONS
+set); ``WebSocketReaderPy`` is the pure-Python one in ``frame_reader``.
+Both behave the same: one test suite runs over both.
 """
 
 from __future__ import annotations
