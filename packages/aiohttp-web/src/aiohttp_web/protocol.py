@@ -532,7 +532,10 @@ class RequestHandler(BaseProtocol):
             # a handler sets in context variables stays with its request
             # (web_advanced.rst, ContextVars support).
             self._task_handler = context.run(
-                self._loop.create_task, self._serve_item(item)
+                self._loop.create_task,
+                self._serve_failure(item)
+                if item.__class__ is _ParseFailure
+                else self._serve_request(*item),  # type: ignore[misc]
             )
             if self._unparsed:
                 self._parse_unparsed()
@@ -547,20 +550,45 @@ class RequestHandler(BaseProtocol):
         if self.transport is not None:
             self.transport.close()
 
-    async def _serve_item(self, item: _QueueItem) -> None:
-        """Serve one queued item; the task that does it is the request's own.
+    async def _serve_failure(self, failure: _ParseFailure) -> None:
+        """Answer a request that could not be parsed; then the connection closes."""
+        try:
+            if not failure.in_body:
+                await self._answer_bad_request(failure.error)
+        except asyncio.CancelledError:
+            self.logger.debug("Request handling cancelled")
+        finally:
+            self._task_handler = None
+            self._finish()
+
+    async def _serve_request(
+        self, message: RawRequestMessage, payload: StreamReader
+    ) -> None:
+        """Serve one request; the task that runs this is the request's own.
 
         When it is done it starts the next queued request (or lets the
         connection go idle or close); cancelling it (a shutdown, a lost
-        peer) cancels the handler.
+        peer) cancels the handler.  One coroutine, not a chain of helpers:
+        each level costs on every request.
         """
         keep = False
         try:
-            if item.__class__ is _ParseFailure:
-                if not item.in_body:
-                    await self._answer_bad_request(item.error)
-            else:
-                keep = await self._serve_request(*item)  # type: ignore[misc]
+            # The request's ``task`` is this one.
+            task: asyncio.Task[None] = asyncio.current_task()  # type: ignore[assignment]
+            writer = StreamWriter(self, self._loop)
+            manager = self._manager
+            request = manager.request_factory(message, payload, self, writer, task)
+            manager.requests_count += 1
+            self._handling = True
+            try:
+                response = await self._handle(request)
+            finally:
+                self._handling = False
+                if request._post is not None:
+                    request._close_uploads()
+            keep = self._may_continue(request, response)
+            if keep and not request._payload.is_eof():
+                keep = await self._skip_body(request)
         except asyncio.CancelledError:
             self.logger.debug("Request handling cancelled")
         finally:
@@ -570,41 +598,27 @@ class RequestHandler(BaseProtocol):
             else:
                 self._finish()
 
-    async def _serve_request(
-        self, message: RawRequestMessage, payload: StreamReader
+    def _may_continue(
+        self, request: BaseRequest, response: StreamResponse | None
     ) -> bool:
-        """Serve one request in its task; True if the connection may carry another."""
-        # The request is made here, in the task that serves it: its
-        # ``task`` is this one (one coroutine less per request than a helper).
-        task: asyncio.Task[None] = asyncio.current_task()  # type: ignore[assignment]
-        writer = StreamWriter(self, self._loop)
-        request = self._manager.request_factory(message, payload, self, writer, task)
-        self._manager.requests_count += 1
-        self._handling = True
-        try:
-            response = await self._handle(request)
-        finally:
-            self._handling = False
-            if request._post is not None:
-                request._close_uploads()
+        """Whether the connection may carry a request after this one.
+
+        ``prepare`` asked can_keep_alive() before sending the head and
+        stored the answer in ``keep_alive``; what could change since (the
+        connection closing, the body failing) is checked here or by
+        ``_skip_body``, so the question is not asked twice.
+        """
         if response is None or self._force_close or self._close:
             return False
         if self._upgraded_parser is not None:
             # The upgraded protocol ran inside the handler and is over.
             return False
-        # ``prepare`` asked can_keep_alive() before sending the head and
-        # stored the answer in ``keep_alive``; what could change since (the
-        # connection closing, the body failing) is checked above or by
-        # _skip_body, so the question is not asked twice.
         if not response.keep_alive:
             return False
         if getattr(request.writer, "must_close", False):
             return False
         payload = request._payload
-        if payload.is_eof():
-            # The usual case, checked here: no coroutine for an empty body.
-            return payload.exception() is None
-        return await self._skip_body(request)
+        return not payload.is_eof() or payload.exception() is None
 
     async def _handle(self, request: BaseRequest) -> StreamResponse | None:
         """Run the handler and send its response; None when the connection broke."""

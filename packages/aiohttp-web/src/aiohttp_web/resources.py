@@ -218,10 +218,16 @@ class Resource(AbstractResource):
         self, request: Request
     ) -> tuple[UrlMappingMatchInfo | None, set[str]]:
         """Return ``(match_info, allowed_methods)``; match_info None if no route."""
-        match_dict = self._match(request.rel_url.path_safe)
+        return self._resolve_now(request.rel_url.path_safe, request.method)
+
+    def _resolve_now(
+        self, path: str, method: str
+    ) -> tuple[UrlMappingMatchInfo | None, set[str]]:
+        """``resolve`` without a coroutine, for the router's own lookups."""
+        match_dict = self._match(path)
         if match_dict is None:
             return None, set()
-        route = self._by_method.get(request.method, self._any_route)
+        route = self._by_method.get(method, self._any_route)
         if route is None:
             return None, set(self._by_method)
         return UrlMappingMatchInfo(match_dict, route), set()

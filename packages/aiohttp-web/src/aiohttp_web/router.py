@@ -22,7 +22,7 @@ from collections.abc import (
     Sized,
 )
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp_core import hdrs
 from aiohttp_core.typedefs import PathLike
@@ -43,6 +43,9 @@ from .stream_response import StreamResponse
 if TYPE_CHECKING:
     from .request import Request
     from .route_def import AbstractRouteDef
+
+# The resolve() of PlainResource and DynamicResource, which has a sync twin.
+_OWN_RESOLVE: Final = Resource.resolve
 
 __all__ = ("ResourcesView", "RoutesView", "UrlDispatcher")
 
@@ -104,13 +107,20 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
         if index is None:
             index = self._build_index()
         path = request.rel_url.path_safe
+        method = request.method
         allowed: set[str] | None = None
         for key in self._keys_of(path):
             bucket = index.get(key)
             if bucket is None:
                 continue
             for resource in bucket:
-                match_info, methods = await resource.resolve(request)
+                # Our own resources answer without a coroutine each; one
+                # that overrides resolve() is asked the documented way.
+                if type(resource).resolve is _OWN_RESOLVE:
+                    own: Resource = resource  # type: ignore[assignment]
+                    match_info, methods = own._resolve_now(path, method)
+                else:
+                    match_info, methods = await resource.resolve(request)
                 if match_info is not None:
                     return match_info
                 if methods:
