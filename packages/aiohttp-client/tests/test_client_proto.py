@@ -571,6 +571,44 @@ async def test_body_flow_control_pauses_and_resumes(
     assert not protocol.should_close
 
 
+async def test_a_reader_that_keeps_up_never_pauses_the_body(
+    raw_server: RawServer, connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    size = 1 << 20
+
+    async def head_then_body(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % size)
+        # The body comes once the client waits for it.
+        await asyncio.sleep(0.02)
+        writer.write(b"x" * size)
+        await writer.drain()
+        await reader.read()
+
+    pauses = 0
+    pause_reading = ResponseHandler.pause_reading
+
+    def counting_pause_reading(self: ResponseHandler) -> None:
+        nonlocal pauses
+        pauses += 1
+        pause_reading(self)
+
+    monkeypatch.setattr(ResponseHandler, "pause_reading", counting_pause_reading)
+    url = await raw_server(head_then_body)
+    protocol = await connect(url)
+    protocol.set_response_params(read_bufsize=1024, read_timeout=1)
+    send(protocol)
+    _, payload = await protocol.read_head()
+    got = 0
+    async for chunk in payload.iter_chunked(1024):
+        got += len(chunk)
+    assert got == size
+    assert pauses == 0
+    assert not protocol.should_close
+
+
 async def test_one_read_timer_per_connection_not_one_per_chunk(
     raw_server: RawServer, connect: Connect, monkeypatch: pytest.MonkeyPatch
 ) -> None:

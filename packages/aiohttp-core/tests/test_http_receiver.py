@@ -576,6 +576,34 @@ async def test_compressed_input_counts_for_flow_control() -> None:
     assert b"".join(received) == body
 
 
+@pytest.mark.parametrize(("drain", "calls"), [(True, []), (False, ["pause"])])
+async def test_compressed_pause_waits_for_the_woken_reader(
+    drain: bool, calls: list[str]
+) -> None:
+    body = bytes(range(256)) * 64
+    data = gzip.compress(body)
+    assert len(data) > 20
+    parser = ScriptedParser([head(compression="gzip")], [BodyChunk(data)])
+    receiver, transport = make_receiver(parser, limit=10)
+    ((_, stream),) = receiver.feed_data(b"")[0]
+
+    async def read() -> bytes:
+        received = [await stream.readany()]
+        while drain and sum(map(len, received)) < len(body):
+            received.append(await stream.readany())
+        return b"".join(received)
+
+    reader = asyncio.create_task(read())
+    await asyncio.sleep(0)
+    receiver.feed_data(b"")
+    assert transport.calls == []
+    received = await reader
+    await asyncio.sleep(0)
+    assert transport.calls == calls
+    assert body.startswith(received)
+    assert (received == body) is drain
+
+
 async def test_failed_compressed_stream_drops_input_and_resumes() -> None:
     parser = ScriptedParser(
         [head(compression="deflate"), BodyChunk(b"\xff" * 30)], [BodyChunk(b"\xff")]

@@ -840,6 +840,129 @@ async def test_readline_resumes_reading() -> None:
     assert transport.calls == ["pause", "resume"]
 
 
+async def test_pause_does_not_wait_without_a_waiting_reader() -> None:
+    stream, transport = make_stream(limit=10)
+    reader = asyncio.create_task(stream.read(5))
+    await asyncio.sleep(0)
+    stream.feed_data(b"x" * 5)
+    assert await reader == b"x" * 5
+    # The reader ran: data it does not wait for pauses at once.
+    stream.feed_data(b"x" * 21)
+    assert transport.calls == ["pause"]
+
+
+@pytest.mark.parametrize(("left", "calls"), [(20, []), (21, ["pause"])])
+async def test_pause_waits_for_the_woken_reader(left: int, calls: list[str]) -> None:
+    stream, transport = make_stream(limit=10)
+    reader = asyncio.create_task(stream.read(30 - left))
+    await asyncio.sleep(0)
+    stream.feed_data(b"x" * 30)
+    # The reader runs before the transport can read again: the pause is
+    # decided once it did.
+    assert transport.calls == []
+    assert await reader == b"x" * (30 - left)
+    await asyncio.sleep(0)
+    assert transport.calls == calls
+    assert stream._size == left
+
+
+async def test_pause_waits_for_the_reader_over_several_feeds() -> None:
+    stream, transport = make_stream(limit=10)
+    reader = asyncio.create_task(stream.readany())
+    await asyncio.sleep(0)
+    for _ in range(4):
+        stream.feed_data(b"x" * 8)
+    assert transport.calls == []
+    assert await reader == b"x" * 32
+    await asyncio.sleep(0)
+    assert transport.calls == []
+
+
+async def test_no_deferred_pause_after_eof() -> None:
+    stream, transport = make_stream(limit=10)
+    reader = asyncio.create_task(stream.read(1))
+    await asyncio.sleep(0)
+    stream.feed_data(b"x" * 30)
+    stream.feed_eof()
+    assert await reader == b"x"
+    await asyncio.sleep(0)
+    assert transport.calls == []
+    assert await stream.read() == b"x" * 29
+
+
+async def test_no_deferred_pause_after_an_exception() -> None:
+    stream, transport = make_stream(limit=10)
+    reader = asyncio.create_task(stream.read(1))
+    await asyncio.sleep(0)
+    stream.feed_data(b"x" * 30)
+    stream.set_exception(ValueError("boom"))
+    with pytest.raises(ValueError, match="boom"):
+        await reader
+    await asyncio.sleep(0)
+    assert transport.calls == []
+
+
+async def test_cancelled_reader_does_not_defer_the_pause() -> None:
+    stream, transport = make_stream(limit=10)
+    reader = asyncio.create_task(stream.read(1))
+    await asyncio.sleep(0)
+    reader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+    stream.feed_data(b"x" * 21)
+    assert transport.calls == ["pause"]
+
+
+class CountingProtocol(BaseProtocol):
+    def __init__(self, loop: asyncio.AbstractEventLoop, limit: int) -> None:
+        super().__init__(loop)
+        self.stream = StreamReader(self, limit, loop=loop)
+        self.pauses = 0
+
+    def pause_reading(self) -> None:
+        self.pauses += 1
+        super().pause_reading()
+
+    def data_received(self, data: bytes) -> None:
+        self.stream.feed_data(data)
+
+    def eof_received(self) -> None:
+        self.stream.feed_eof()
+
+
+async def test_a_reader_that_keeps_up_never_pauses_the_transport() -> None:
+    loop = asyncio.get_running_loop()
+    limit = 2**12
+    rsock, wsock = socket.socketpair()
+    wsock.setblocking(False)
+    protocol = CountingProtocol(loop, limit)
+    transport, _ = await loop.create_connection(lambda: protocol, sock=rsock)
+    payload = bytes(range(256)) * (8 * 2**10)
+
+    async def receive() -> bytes:
+        return b"".join([chunk async for chunk in protocol.stream.iter_chunked(limit)])
+
+    async def send() -> None:
+        await loop.sock_sendall(wsock, payload)
+        wsock.shutdown(socket.SHUT_WR)
+
+    reader = asyncio.create_task(receive())
+    await asyncio.sleep(0)
+    sender = asyncio.create_task(send())
+    try:
+        assert await reader == payload
+        await sender
+        # Reads far above the high-water mark came, but each one found the
+        # reader waiting and it drained them before the transport read again.
+        assert protocol.stream.total_bytes > 2 * limit
+        assert protocol.pauses == 0
+    finally:
+        reader.cancel()
+        sender.cancel()
+        transport.close()
+        wsock.close()
+
+
 class ReaderProtocol(BaseProtocol):
     def __init__(self, loop: asyncio.AbstractEventLoop, limit: int) -> None:
         super().__init__(loop)

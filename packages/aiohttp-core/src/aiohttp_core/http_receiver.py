@@ -198,7 +198,7 @@ class DecompressingStreamReader(StreamReader):
         self._pending_size += len(data)
         self._wake_waiter()
         if self._flow_size() > self._high_water and not self._protocol.reading_paused:
-            self._protocol.pause_reading()
+            self._pause_reading()
 
     def feed_eof(self) -> None:
         """Mark the end of the compressed body; decoding finishes on read."""

@@ -5,7 +5,10 @@ The producer side (a protocol, through ``HttpReceiver``) calls ``feed_data``,
 A ``StreamReader`` keeps received bytes as a deque of the pieces it was fed,
 so reading never re-copies what is left in the buffer, and it applies flow
 control: once more than ``2 * limit`` bytes are buffered it pauses reading
-from the transport, and it resumes once fewer than ``limit`` remain.
+from the transport, and it resumes once fewer than ``limit`` remain.  When
+the data comes for a reader that was waiting for it, the pause waits for
+that reader to run first (it runs before the transport reads again): a
+reader that keeps up never stops the transport.
 
 ``DataQueue`` is the same idea for whole objects (websocket messages).
 """
@@ -122,7 +125,9 @@ class StreamReader:
         "_last_chunk_split",
         "_loop",
         "_low_water",
+        "_pause_deferred",
         "_protocol",
+        "_reader_woken",
         "_size",
         "_timer",
         "_waiter",
@@ -155,6 +160,9 @@ class StreamReader:
         self._eof = False
         self._exception: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
+        # True from waking the waiting reader with data until it ran.
+        self._reader_woken = False
+        self._pause_deferred = False
         self._eof_waiter: asyncio.Future[None] | None = None
         self._eof_callbacks: list[Callable[[], None]] = []
         self._http_chunk_splits: deque[int] | None = None
@@ -263,7 +271,7 @@ class StreamReader:
         self._append(data)
         self._wake_waiter()
         if self._size > self._high_water and not self._protocol.reading_paused:
-            self._protocol.pause_reading()
+            self._pause_reading()
 
     def feed_eof(self) -> None:
         """Mark the end of the body: readers get what is left, then b""."""
@@ -303,7 +311,31 @@ class StreamReader:
 
     def _wake_waiter(self) -> None:
         waiter, self._waiter = self._waiter, None
-        _wake(waiter)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+            self._reader_woken = True
+
+    def _pause_reading(self) -> None:
+        """Pause the transport: the buffer is above its high-water mark."""
+        if not self._reader_woken:
+            self._protocol.pause_reading()
+        elif not self._pause_deferred:
+            # The woken reader runs before the transport can read again and
+            # most likely drains the buffer; pausing now would make it wait
+            # on an empty buffer while the transport is being resumed.
+            self._pause_deferred = True
+            self._loop.call_soon(self._deferred_pause)
+
+    def _deferred_pause(self) -> None:
+        self._pause_deferred = False
+        self._reader_woken = False
+        if (
+            self._flow_size() > self._high_water
+            and not self.is_eof()
+            and self._exception is None
+            and not self._protocol.reading_paused
+        ):
+            self._protocol.pause_reading()
 
     def _producer_done(self) -> None:
         self._wake_waiter()
@@ -355,6 +387,7 @@ class StreamReader:
                 await waiter
         finally:
             self._waiter = None
+            self._reader_woken = False
         if self._exception is not None:
             raise self._exception
 
