@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from yarl import URL
@@ -24,26 +24,6 @@ RawServer = Callable[[Handler], Awaitable[URL]]
 Connect = Callable[[URL], Awaitable[ResponseHandler]]
 
 REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-
-
-@pytest.fixture
-async def connect() -> AsyncIterator[Connect]:
-    protocols: list[ResponseHandler] = []
-
-    async def open_connection(url: URL) -> ResponseHandler:
-        loop = asyncio.get_running_loop()
-        assert url.port is not None
-        _, protocol = await loop.create_connection(
-            lambda: ResponseHandler(loop), "127.0.0.1", url.port
-        )
-        protocols.append(protocol)
-        return protocol
-
-    yield open_connection
-    for protocol in protocols:
-        protocol.close()
-    for protocol in protocols:
-        await protocol.closed
 
 
 def send(protocol: ResponseHandler, data: bytes = REQUEST) -> None:

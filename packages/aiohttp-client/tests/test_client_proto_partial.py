@@ -9,7 +9,7 @@ when it is the body that broke, and the next ``read_head()`` raises it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from yarl import URL
@@ -30,26 +30,6 @@ Connect = Callable[[URL], Awaitable[ResponseHandler]]
 
 REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 OK_CHUNKED = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-
-
-@pytest.fixture
-async def connect() -> AsyncIterator[Connect]:
-    protocols: list[ResponseHandler] = []
-
-    async def open_connection(url: URL) -> ResponseHandler:
-        loop = asyncio.get_running_loop()
-        assert url.port is not None
-        _, protocol = await loop.create_connection(
-            lambda: ResponseHandler(loop), "127.0.0.1", url.port
-        )
-        protocols.append(protocol)
-        return protocol
-
-    yield open_connection
-    for protocol in protocols:
-        protocol.close()
-    for protocol in protocols:
-        await protocol.closed
 
 
 def answering(*parts: bytes, pause: float = 0) -> Handler:

@@ -7,13 +7,12 @@ import gc
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
-from multidict import CIMultiDict
 from yarl import URL
 
 from aiohttp_client.client_proto import ResponseHandler
-from aiohttp_client.connection_key import ConnectionKey
 from aiohttp_client.connector import (
     BaseConnector,
     Connection,
@@ -27,50 +26,12 @@ from aiohttp_client.exceptions import (
 )
 from aiohttp_client.timeouts import ClientTimeout
 from aiohttp_client.tls import Fingerprint
-from aiohttp_core.basic_auth import BasicAuth
 from aiohttp_core.streams import StreamReader
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 RawServer = Callable[[Handler], Awaitable[URL]]
 
 TIMEOUT = ClientTimeout(sock_connect=1)
-
-
-@dataclass
-class Req:
-    """The part of a request a connector reads."""
-
-    url: URL
-    ssl: object = True
-    server_hostname: str | None = None
-    proxy: URL | None = None
-    proxy_auth: BasicAuth | None = None
-    proxy_headers: CIMultiDict[str] | None = None
-
-    @property
-    def host(self) -> str:
-        assert self.url.raw_host is not None
-        return self.url.raw_host
-
-    @property
-    def port(self) -> int | None:
-        return self.url.port
-
-    def is_ssl(self) -> bool:
-        return self.url.scheme == "https"
-
-    @property
-    def connection_key(self) -> ConnectionKey:
-        headers = self.proxy_headers
-        return ConnectionKey(
-            self.host,
-            self.port,
-            self.is_ssl(),
-            self.ssl,  # type: ignore[arg-type]
-            self.proxy,
-            self.proxy_auth,
-            hash(tuple(headers.items())) if headers else None,
-        )
 
 
 @dataclass
@@ -125,40 +86,6 @@ def tcp(connectors: list[BaseConnector]) -> Callable[..., TCPConnector]:
     return make
 
 
-class Trace:
-    """Records the connector's trace signals in order."""
-
-    def __init__(self) -> None:
-        self.events: list[str] = []
-
-    async def send_connection_queued_start(self) -> None:
-        self.events.append("queued_start")
-
-    async def send_connection_queued_end(self) -> None:
-        self.events.append("queued_end")
-
-    async def send_connection_create_start(self) -> None:
-        self.events.append("create_start")
-
-    async def send_connection_create_end(self) -> None:
-        self.events.append("create_end")
-
-    async def send_connection_reuseconn(self) -> None:
-        self.events.append("reuseconn")
-
-    async def send_dns_resolvehost_start(self, host: str) -> None:
-        self.events.append(f"resolve_start {host}")
-
-    async def send_dns_resolvehost_end(self, host: str) -> None:
-        self.events.append(f"resolve_end {host}")
-
-    async def send_dns_cache_hit(self, host: str) -> None:
-        self.events.append(f"cache_hit {host}")
-
-    async def send_dns_cache_miss(self, host: str) -> None:
-        self.events.append(f"cache_miss {host}")
-
-
 async def exchange(conn: Connection) -> StreamReader:
     protocol = conn.protocol
     assert protocol is not None
@@ -170,8 +97,8 @@ async def exchange(conn: Connection) -> StreamReader:
     return payload
 
 
-async def fetch(connector: BaseConnector, url: URL, **kw: object) -> bytes:
-    conn = await connector.connect(Req(url), kw.pop("traces", []), TIMEOUT)  # type: ignore[arg-type]
+async def fetch(connector: BaseConnector, request: Any, **kw: object) -> bytes:
+    conn = await connector.connect(request, kw.pop("traces", []), TIMEOUT)  # type: ignore[arg-type]
     try:
         return await (await exchange(conn)).read()
     finally:
@@ -196,18 +123,20 @@ async def eventually(check: Callable[[], bool]) -> None:
 
 
 async def test_released_connection_is_reused(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any],
+    trace: Any,
+    server: Server,
+    tcp: Callable[..., TCPConnector],
 ) -> None:
     connector = tcp()
-    trace = Trace()
-    assert await fetch(connector, server.url, traces=[trace]) == b"ok"
-    assert await fetch(connector, server.url, traces=[trace]) == b"ok"
+    assert await fetch(connector, req(server.url), traces=[trace]) == b"ok"
+    assert await fetch(connector, req(server.url), traces=[trace]) == b"ok"
     assert server.connections == 1
     assert trace.events == ["create_start", "create_end", "reuseconn"]
 
 
 async def test_connection_with_unread_body_is_not_reused(
-    raw_server: RawServer, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], raw_server: RawServer, tcp: Callable[..., TCPConnector]
 ) -> None:
     count = 0
 
@@ -222,31 +151,31 @@ async def test_connection_with_unread_body_is_not_reused(
 
     url = await raw_server(handler)
     connector = tcp()
-    conn = await connector.connect(Req(url), [], TIMEOUT)
+    conn = await connector.connect(req(url), [], TIMEOUT)
     payload = await exchange(conn)
     assert await payload.readexactly(3) == b"abc"
     protocol = conn.protocol
     assert protocol is not None
     conn.release()
     assert not protocol.is_connected()
-    conn = await connector.connect(Req(url), [], TIMEOUT)
+    conn = await connector.connect(req(url), [], TIMEOUT)
     assert conn.protocol is not protocol
     conn.close()
     await eventually(lambda: count == 2)
 
 
 async def test_force_close_never_reuses(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp(force_close=True)
     assert connector.force_close
-    await fetch(connector, server.url)
-    await fetch(connector, server.url)
+    await fetch(connector, req(server.url))
+    await fetch(connector, req(server.url))
     assert server.connections == 2
 
 
 async def test_closed_idle_connection_is_not_reused(
-    raw_server: RawServer, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], raw_server: RawServer, tcp: Callable[..., TCPConnector]
 ) -> None:
     count = 0
 
@@ -262,56 +191,56 @@ async def test_closed_idle_connection_is_not_reused(
 
     url = await raw_server(handler)
     connector = tcp()
-    conn = await connector.connect(Req(url), [], TIMEOUT)
+    conn = await connector.connect(req(url), [], TIMEOUT)
     protocol = conn.protocol
     assert protocol is not None
     assert await (await exchange(conn)).read() == b"ok"
     conn.release()
     await asyncio.wait_for(protocol.closed, 1)
-    assert await fetch(connector, url) == b"ok"
+    assert await fetch(connector, req(url)) == b"ok"
     assert count == 2
 
 
 async def test_keepalive_timeout_expires_idle_connections(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp(keepalive_timeout=0.05)
-    await fetch(connector, server.url)
+    await fetch(connector, req(server.url))
     await eventually(lambda: server.closed == 1)
-    await fetch(connector, server.url)
+    await fetch(connector, req(server.url))
     assert server.connections == 2
 
 
 async def test_idle_connection_within_keepalive_is_kept(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp(keepalive_timeout=1)
-    await fetch(connector, server.url)
+    await fetch(connector, req(server.url))
     await asyncio.sleep(0.05)
-    await fetch(connector, server.url)
+    await fetch(connector, req(server.url))
     assert server.connections == 1
     assert server.closed == 0
 
 
 async def test_keepalive_timeout_zero_closes_on_release(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp(keepalive_timeout=0)
-    await fetch(connector, server.url)
-    await fetch(connector, server.url)
+    await fetch(connector, req(server.url))
+    await fetch(connector, req(server.url))
     assert server.connections == 2
 
 
 async def test_connections_are_pooled_per_key(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp()
-    await fetch(connector, server.url)
+    await fetch(connector, req(server.url))
     other = server.url.with_host("localhost")
-    await fetch(connector, other)
+    await fetch(connector, req(other))
     assert server.connections == 2
-    await fetch(connector, server.url)
-    await fetch(connector, other)
+    await fetch(connector, req(server.url))
+    await fetch(connector, req(other))
     assert server.connections == 2
 
 
@@ -319,13 +248,15 @@ async def test_connections_are_pooled_per_key(
 
 
 async def test_limit_makes_requests_wait(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any],
+    trace: Any,
+    server: Server,
+    tcp: Callable[..., TCPConnector],
 ) -> None:
     connector = tcp(limit=1)
     assert connector.limit == 1
-    first = await connector.connect(Req(server.url), [], TIMEOUT)
-    trace = Trace()
-    second = asyncio.ensure_future(connector.connect(Req(server.url), [trace], TIMEOUT))
+    first = await connector.connect(req(server.url), [], TIMEOUT)
+    second = asyncio.ensure_future(connector.connect(req(server.url), [trace], TIMEOUT))
     await asyncio.sleep(0.02)
     assert not second.done()
     assert trace.events == ["queued_start"]
@@ -338,11 +269,11 @@ async def test_limit_makes_requests_wait(
 
 
 async def test_limit_one_under_and_at(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp(limit=3)
-    conns = [await connector.connect(Req(server.url), [], TIMEOUT) for _ in range(3)]
-    extra = asyncio.ensure_future(connector.connect(Req(server.url), [], TIMEOUT))
+    conns = [await connector.connect(req(server.url), [], TIMEOUT) for _ in range(3)]
+    extra = asyncio.ensure_future(connector.connect(req(server.url), [], TIMEOUT))
     await asyncio.sleep(0.02)
     assert not extra.done()
     conns[0].close()
@@ -352,24 +283,24 @@ async def test_limit_one_under_and_at(
 
 
 async def test_limit_zero_means_no_limit(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp(limit=0)
-    conns = [await connector.connect(Req(server.url), [], TIMEOUT) for _ in range(120)]
+    conns = [await connector.connect(req(server.url), [], TIMEOUT) for _ in range(120)]
     assert len({id(c.protocol) for c in conns}) == 120
     for conn in conns:
         conn.close()
 
 
 async def test_waiters_are_served_in_fifo_order(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp(limit=1)
-    holder = await connector.connect(Req(server.url), [], TIMEOUT)
+    holder = await connector.connect(req(server.url), [], TIMEOUT)
     order: list[int] = []
 
     async def wait(i: int) -> None:
-        conn = await connector.connect(Req(server.url), [], TIMEOUT)
+        conn = await connector.connect(req(server.url), [], TIMEOUT)
         order.append(i)
         await asyncio.sleep(0)
         conn.close()
@@ -385,15 +316,15 @@ async def test_waiters_are_served_in_fifo_order(
 
 
 async def test_newcomer_does_not_overtake_a_woken_waiter(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp(limit=1)
-    holder = await connector.connect(Req(server.url), [], TIMEOUT)
-    waiter = asyncio.ensure_future(connector.connect(Req(server.url), [], TIMEOUT))
+    holder = await connector.connect(req(server.url), [], TIMEOUT)
+    waiter = asyncio.ensure_future(connector.connect(req(server.url), [], TIMEOUT))
     await asyncio.sleep(0.01)
     holder.close()
     # The slot now belongs to the waiter even though it has not run yet.
-    newcomer = asyncio.ensure_future(connector.connect(Req(server.url), [], TIMEOUT))
+    newcomer = asyncio.ensure_future(connector.connect(req(server.url), [], TIMEOUT))
     conn = await asyncio.wait_for(waiter, 1)
     await asyncio.sleep(0.01)
     assert not newcomer.done()
@@ -402,12 +333,12 @@ async def test_newcomer_does_not_overtake_a_woken_waiter(
 
 
 async def test_cancelled_waiter_frees_nothing(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp(limit=1)
-    holder = await connector.connect(Req(server.url), [], TIMEOUT)
-    cancelled = asyncio.ensure_future(connector.connect(Req(server.url), [], TIMEOUT))
-    second = asyncio.ensure_future(connector.connect(Req(server.url), [], TIMEOUT))
+    holder = await connector.connect(req(server.url), [], TIMEOUT)
+    cancelled = asyncio.ensure_future(connector.connect(req(server.url), [], TIMEOUT))
+    second = asyncio.ensure_future(connector.connect(req(server.url), [], TIMEOUT))
     await asyncio.sleep(0.01)
     cancelled.cancel()
     await asyncio.sleep(0.01)
@@ -418,19 +349,19 @@ async def test_cancelled_waiter_frees_nothing(
 
 
 async def test_waiter_cancelled_after_wakeup_passes_its_turn(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp(limit=1)
-    holder = await connector.connect(Req(server.url), [], TIMEOUT)
-    first = asyncio.ensure_future(connector.connect(Req(server.url), [], TIMEOUT))
-    second = asyncio.ensure_future(connector.connect(Req(server.url), [], TIMEOUT))
+    holder = await connector.connect(req(server.url), [], TIMEOUT)
+    first = asyncio.ensure_future(connector.connect(req(server.url), [], TIMEOUT))
+    second = asyncio.ensure_future(connector.connect(req(server.url), [], TIMEOUT))
     await asyncio.sleep(0.01)
     holder.close()  # wakes `first`, which has not run yet
     first.cancel()
     conn = await asyncio.wait_for(second, 1)
     assert first.cancelled()
     # Exactly one slot is in use: a third request must wait.
-    third = asyncio.ensure_future(connector.connect(Req(server.url), [], TIMEOUT))
+    third = asyncio.ensure_future(connector.connect(req(server.url), [], TIMEOUT))
     await asyncio.sleep(0.01)
     assert not third.done()
     conn.close()
@@ -438,7 +369,10 @@ async def test_waiter_cancelled_after_wakeup_passes_its_turn(
 
 
 async def test_limit_per_host(
-    server: Server, raw_server: RawServer, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any],
+    server: Server,
+    raw_server: RawServer,
+    tcp: Callable[..., TCPConnector],
 ) -> None:
     other = Server()
 
@@ -451,11 +385,11 @@ async def test_limit_per_host(
     other.url = await raw_server(handler)
     connector = tcp(limit_per_host=1)
     assert connector.limit_per_host == 1
-    first = await connector.connect(Req(server.url), [], TIMEOUT)
-    blocked = asyncio.ensure_future(connector.connect(Req(server.url), [], TIMEOUT))
+    first = await connector.connect(req(server.url), [], TIMEOUT)
+    blocked = asyncio.ensure_future(connector.connect(req(server.url), [], TIMEOUT))
     # Another host (another port) is not blocked by the first one.
     elsewhere = await asyncio.wait_for(
-        connector.connect(Req(other.url), [], TIMEOUT), 1
+        connector.connect(req(other.url), [], TIMEOUT), 1
     )
     await asyncio.sleep(0.01)
     assert not blocked.done()
@@ -480,16 +414,16 @@ async def test_force_close_with_keepalive_timeout_is_refused() -> None:
 
 
 async def test_connection_attributes_and_callbacks(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp()
-    conn = await connector.connect(Req(server.url), [], TIMEOUT)
+    conn = await connector.connect(req(server.url), [], TIMEOUT)
     calls: list[int] = []
     conn.add_callback(lambda: calls.append(1))
     assert conn.loop is asyncio.get_running_loop()
     assert isinstance(conn.protocol, ResponseHandler)
     assert conn.transport is conn.protocol.transport
-    assert conn.key == Req(server.url).connection_key
+    assert conn.key == req(server.url).connection_key
     assert not conn.closed
     await (await exchange(conn)).read()
     conn.release()
@@ -502,21 +436,21 @@ async def test_connection_attributes_and_callbacks(
 
 
 async def test_close_does_not_pool(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp()
-    conn = await connector.connect(Req(server.url), [], TIMEOUT)
+    conn = await connector.connect(req(server.url), [], TIMEOUT)
     await (await exchange(conn)).read()
     conn.close()
-    await fetch(connector, server.url)
+    await fetch(connector, req(server.url))
     assert server.connections == 2
 
 
 async def test_unreleased_connection_warns(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp()
-    conn = await connector.connect(Req(server.url), [], TIMEOUT)
+    conn = await connector.connect(req(server.url), [], TIMEOUT)
     protocol = conn.protocol
     assert protocol is not None
     held = [conn]
@@ -525,16 +459,18 @@ async def test_unreleased_connection_warns(
         forget(held)
     # Its slot came back and its socket was closed.
     await asyncio.wait_for(protocol.closed, 1)
-    await fetch(connector, server.url)
+    await fetch(connector, req(server.url))
 
 
 # -- closing ------------------------------------------------------------------
 
 
-async def test_close_closes_idle_and_acquired_connections(server: Server) -> None:
+async def test_close_closes_idle_and_acquired_connections(
+    req: Callable[..., Any], server: Server
+) -> None:
     connector = TCPConnector()
-    conn = await connector.connect(Req(server.url), [], TIMEOUT)
-    await fetch(connector, server.url)  # a second one, left idle
+    conn = await connector.connect(req(server.url), [], TIMEOUT)
+    await fetch(connector, req(server.url))  # a second one, left idle
     protocol = conn.protocol
     assert protocol is not None
     await connector.close()
@@ -543,24 +479,26 @@ async def test_close_closes_idle_and_acquired_connections(server: Server) -> Non
     await eventually(lambda: server.closed == 2)
     conn.release()
     with pytest.raises(ClientConnectionError, match="closed"):
-        await connector.connect(Req(server.url), [], TIMEOUT)
+        await connector.connect(req(server.url), [], TIMEOUT)
     await connector.close()
 
 
-async def test_close_fails_waiters(server: Server) -> None:
+async def test_close_fails_waiters(req: Callable[..., Any], server: Server) -> None:
     async with TCPConnector(limit=1) as connector:
-        holder = await connector.connect(Req(server.url), [], TIMEOUT)
-        waiter = asyncio.ensure_future(connector.connect(Req(server.url), [], TIMEOUT))
+        holder = await connector.connect(req(server.url), [], TIMEOUT)
+        waiter = asyncio.ensure_future(connector.connect(req(server.url), [], TIMEOUT))
         await asyncio.sleep(0.01)
     with pytest.raises(ClientConnectionError, match="closed"):
         await waiter
     holder.close()
 
 
-async def test_unclosed_connector_warns(server: Server) -> None:
+async def test_unclosed_connector_warns(
+    req: Callable[..., Any], server: Server
+) -> None:
     # Without a keep-alive timer nothing else holds on to the connector.
     connector = TCPConnector(keepalive_timeout=None)
-    await fetch(connector, server.url)
+    await fetch(connector, req(server.url))
     held = [connector]
     del connector
     with pytest.warns(ResourceWarning, match="Unclosed connector"):
@@ -578,25 +516,31 @@ def free_port() -> int:
     return port
 
 
-async def test_connection_refused(tcp: Callable[..., TCPConnector]) -> None:
+async def test_connection_refused(
+    req: Callable[..., Any], tcp: Callable[..., TCPConnector]
+) -> None:
     url = URL(f"http://127.0.0.1:{free_port()}/")
     with pytest.raises(ClientConnectorError) as info:
-        await tcp().connect(Req(url), [], TIMEOUT)
+        await tcp().connect(req(url), [], TIMEOUT)
     assert type(info.value) is ClientConnectorError
     assert isinstance(info.value.os_error, ConnectionRefusedError)
     assert info.value.host == "127.0.0.1"
     assert info.value.port == url.port
 
 
-async def test_failed_connect_frees_its_slot(tcp: Callable[..., TCPConnector]) -> None:
+async def test_failed_connect_frees_its_slot(
+    req: Callable[..., Any], tcp: Callable[..., TCPConnector]
+) -> None:
     connector = tcp(limit=1)
     url = URL(f"http://127.0.0.1:{free_port()}/")
     for _ in range(3):
         with pytest.raises(ClientConnectorError):
-            await connector.connect(Req(url), [], TIMEOUT)
+            await connector.connect(req(url), [], TIMEOUT)
 
 
-async def test_sock_connect_timeout(tcp: Callable[..., TCPConnector]) -> None:
+async def test_sock_connect_timeout(
+    req: Callable[..., Any], tcp: Callable[..., TCPConnector]
+) -> None:
     from aiohttp_client.exceptions import ConnectionTimeoutError
 
     # A listening socket with a full backlog leaves new SYNs unanswered.
@@ -613,15 +557,16 @@ async def test_sock_connect_timeout(tcp: Callable[..., TCPConnector]) -> None:
         connector = tcp(limit=1)
         timeout = ClientTimeout(sock_connect=0.1)
         with pytest.raises(ConnectionTimeoutError):
-            await connector.connect(Req(url), [], timeout)
+            await connector.connect(req(url), [], timeout)
         with pytest.raises(ConnectionTimeoutError):
-            await connector.connect(Req(url), [], timeout)
+            await connector.connect(req(url), [], timeout)
     finally:
         filler.close()
         listener.close()
 
 
 async def test_outer_cancellation_is_not_a_timeout(
+    req: Callable[..., Any],
     tcp: Callable[..., TCPConnector],
 ) -> None:
     listener = socket.socket()
@@ -635,7 +580,7 @@ async def test_outer_cancellation_is_not_a_timeout(
         await asyncio.sleep(0.05)
         url = URL(f"http://127.0.0.1:{port}/")
         task = asyncio.ensure_future(
-            tcp().connect(Req(url), [], ClientTimeout(sock_connect=5))
+            tcp().connect(req(url), [], ClientTimeout(sock_connect=5))
         )
         await asyncio.sleep(0.05)
         task.cancel()
@@ -649,7 +594,7 @@ async def test_outer_cancellation_is_not_a_timeout(
 # -- Unix sockets -----------------------------------------------------------------
 
 
-async def test_unix_connector(tmp_path: object) -> None:
+async def test_unix_connector(req: Callable[..., Any], tmp_path: object) -> None:
     path = f"{tmp_path}/http.sock"
     served = 0
 
@@ -671,27 +616,29 @@ async def test_unix_connector(tmp_path: object) -> None:
         async with UnixConnector(path) as connector:
             assert connector.path == path
             url = URL("http://any-name.example/")
-            assert await fetch(connector, url) == b"ok"
-            assert await fetch(connector, url) == b"ok"
+            assert await fetch(connector, req(url)) == b"ok"
+            assert await fetch(connector, req(url)) == b"ok"
         assert served == 1
     finally:
         server.close()
         await server.wait_closed()
 
 
-async def test_unix_connector_missing_socket(tmp_path: object) -> None:
+async def test_unix_connector_missing_socket(
+    req: Callable[..., Any], tmp_path: object
+) -> None:
     path = f"{tmp_path}/missing.sock"
     async with UnixConnector(path) as connector:
         with pytest.raises(UnixClientConnectorError) as info:
-            await connector.connect(Req(URL("http://x/")), [], TIMEOUT)
+            await connector.connect(req(URL("http://x/")), [], TIMEOUT)
     assert info.value.path == path
     assert isinstance(info.value.os_error, FileNotFoundError)
     assert path in str(info.value)
 
 
-def test_fingerprint_in_key_is_hashable() -> None:
-    req = Req(URL("https://127.0.0.1/"), ssl=Fingerprint(b"\0" * 32))
-    assert hash(req.connection_key)
+def test_fingerprint_in_key_is_hashable(req: Callable[..., Any]) -> None:
+    request = req(URL("https://127.0.0.1/"), ssl=Fingerprint(b"\0" * 32))
+    assert hash(request.connection_key)
 
 
 # -- constructor arguments ----------------------------------------------------
@@ -746,8 +693,8 @@ async def test_deprecated_verify_ssl_fingerprint_and_ssl_context() -> None:
 
 
 async def test_connect_with_default_traces_and_timeout(
-    server: Server, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server: Server, tcp: Callable[..., TCPConnector]
 ) -> None:
-    conn = await tcp().connect(Req(server.url))
+    conn = await tcp().connect(req(server.url))
     assert await (await exchange(conn)).read() == b"ok"
     conn.release()

@@ -4,56 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
-from multidict import CIMultiDict
 from yarl import URL
 
 from aiohttp_client import dns_cache as dns_cache_module
 from aiohttp_client.abc import AbstractResolver, ResolveResult
-from aiohttp_client.connection_key import ConnectionKey
 from aiohttp_client.connector import Connection, TCPConnector
 from aiohttp_client.exceptions import ClientConnectorDNSError, ClientConnectorError
 from aiohttp_client.resolver import AsyncResolver, ThreadedResolver
 from aiohttp_client.timeouts import ClientTimeout
-from aiohttp_core.basic_auth import BasicAuth
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 RawServer = Callable[[Handler], Awaitable[URL]]
 
 TIMEOUT = ClientTimeout(sock_connect=1)
-
-
-@dataclass
-class Req:
-    """The part of a request a connector reads."""
-
-    url: URL
-    ssl: bool = True
-    server_hostname: str | None = None
-    proxy: URL | None = None
-    proxy_auth: BasicAuth | None = None
-    proxy_headers: CIMultiDict[str] | None = None
-
-    @property
-    def host(self) -> str:
-        assert self.url.raw_host is not None
-        return self.url.raw_host
-
-    @property
-    def port(self) -> int | None:
-        return self.url.port
-
-    def is_ssl(self) -> bool:
-        return self.url.scheme == "https"
-
-    @property
-    def connection_key(self) -> ConnectionKey:
-        return ConnectionKey(
-            self.host, self.port, self.is_ssl(), self.ssl, None, None, None
-        )
 
 
 class LoopbackResolver(AbstractResolver):
@@ -90,38 +57,6 @@ class LoopbackResolver(AbstractResolver):
         self.closed = True
 
 
-class Trace:
-    def __init__(self) -> None:
-        self.events: list[str] = []
-
-    async def send_connection_queued_start(self) -> None:
-        self.events.append("queued_start")
-
-    async def send_connection_queued_end(self) -> None:
-        self.events.append("queued_end")
-
-    async def send_connection_create_start(self) -> None:
-        self.events.append("create_start")
-
-    async def send_connection_create_end(self) -> None:
-        self.events.append("create_end")
-
-    async def send_connection_reuseconn(self) -> None:
-        self.events.append("reuseconn")
-
-    async def send_dns_resolvehost_start(self, host: str) -> None:
-        self.events.append(f"resolve_start {host}")
-
-    async def send_dns_resolvehost_end(self, host: str) -> None:
-        self.events.append(f"resolve_end {host}")
-
-    async def send_dns_cache_hit(self, host: str) -> None:
-        self.events.append(f"cache_hit {host}")
-
-    async def send_dns_cache_miss(self, host: str) -> None:
-        self.events.append(f"cache_miss {host}")
-
-
 @pytest.fixture
 async def server_url(raw_server: RawServer) -> URL:
     async def handler(
@@ -139,64 +74,41 @@ async def server_url(raw_server: RawServer) -> URL:
     return await raw_server(handler)
 
 
-@pytest.fixture
-async def tcp() -> AsyncIterator[Callable[..., TCPConnector]]:
-    made: list[TCPConnector] = []
-
-    def make(**kwargs: object) -> TCPConnector:
-        connector = TCPConnector(**kwargs)  # type: ignore[arg-type]
-        made.append(connector)
-        return connector
-
-    yield make
-    for connector in made:
-        await connector.close()
-
-
-async def peer_line(conn: Connection) -> str:
-    """What the server saw as the client's address."""
-    protocol = conn.protocol
-    assert protocol is not None
-    assert conn.transport is not None
-    protocol.set_response_params(read_timeout=1)
-    conn.transport.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-    _, payload = await protocol.read_head()
-    return (await payload.read()).decode()
-
-
 def named(url: URL, host: str) -> URL:
     return url.with_host(host)
 
 
 async def test_names_go_through_the_resolver(
-    server_url: URL, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server_url: URL, tcp: Callable[..., TCPConnector]
 ) -> None:
     resolver = LoopbackResolver()
     connector = tcp(resolver=resolver)
-    conn = await connector.connect(Req(named(server_url, "a.test")), [], TIMEOUT)
+    conn = await connector.connect(req(named(server_url, "a.test")), [], TIMEOUT)
     conn.close()
     assert resolver.calls == ["a.test"]
 
 
 async def test_ip_literals_skip_the_resolver(
-    server_url: URL, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server_url: URL, tcp: Callable[..., TCPConnector]
 ) -> None:
     resolver = LoopbackResolver()
     connector = tcp(resolver=resolver)
-    (await connector.connect(Req(server_url), [], TIMEOUT)).close()
+    (await connector.connect(req(server_url), [], TIMEOUT)).close()
     assert resolver.calls == []
 
 
 async def test_dns_cache_hit_and_traces(
-    server_url: URL, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any],
+    trace: Any,
+    server_url: URL,
+    tcp: Callable[..., TCPConnector],
 ) -> None:
     resolver = LoopbackResolver()
     connector = tcp(resolver=resolver, force_close=True)
     assert connector.dns_cache
-    trace = Trace()
     url = named(server_url, "a.test")
-    (await connector.connect(Req(url), [trace], TIMEOUT)).close()
-    (await connector.connect(Req(url), [trace], TIMEOUT)).close()
+    (await connector.connect(req(url), [trace], TIMEOUT)).close()
+    (await connector.connect(req(url), [trace], TIMEOUT)).close()
     assert resolver.calls == ["a.test"]
     assert trace.events == [
         "create_start",
@@ -211,28 +123,32 @@ async def test_dns_cache_hit_and_traces(
     assert list(connector.cached_hosts) == [("a.test", url.port)]
 
 
-async def test_dns_cache_ttl(server_url: URL, tcp: Callable[..., TCPConnector]) -> None:
+async def test_dns_cache_ttl(
+    req: Callable[..., Any], server_url: URL, tcp: Callable[..., TCPConnector]
+) -> None:
     resolver = LoopbackResolver()
     connector = tcp(resolver=resolver, force_close=True, ttl_dns_cache=0.3)
     url = named(server_url, "a.test")
-    (await connector.connect(Req(url), [], TIMEOUT)).close()
-    (await connector.connect(Req(url), [], TIMEOUT)).close()
+    (await connector.connect(req(url), [], TIMEOUT)).close()
+    (await connector.connect(req(url), [], TIMEOUT)).close()
     assert len(resolver.calls) == 1
     await asyncio.sleep(0.4)
-    (await connector.connect(Req(url), [], TIMEOUT)).close()
+    (await connector.connect(req(url), [], TIMEOUT)).close()
     assert len(resolver.calls) == 2
 
 
 async def test_without_dns_cache_every_connect_resolves(
-    server_url: URL, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any],
+    trace: Any,
+    server_url: URL,
+    tcp: Callable[..., TCPConnector],
 ) -> None:
     resolver = LoopbackResolver()
     connector = tcp(resolver=resolver, force_close=True, use_dns_cache=False)
     assert not connector.dns_cache
-    trace = Trace()
     url = named(server_url, "a.test")
-    (await connector.connect(Req(url), [trace], TIMEOUT)).close()
-    (await connector.connect(Req(url), [], TIMEOUT)).close()
+    (await connector.connect(req(url), [trace], TIMEOUT)).close()
+    (await connector.connect(req(url), [], TIMEOUT)).close()
     assert len(resolver.calls) == 2
     assert "cache_miss a.test" not in trace.events
     assert "resolve_start a.test" in trace.events
@@ -240,6 +156,7 @@ async def test_without_dns_cache_every_connect_resolves(
 
 
 async def test_dns_cache_is_bounded(
+    req: Callable[..., Any],
     server_url: URL,
     tcp: Callable[..., TCPConnector],
     monkeypatch: pytest.MonkeyPatch,
@@ -249,25 +166,25 @@ async def test_dns_cache_is_bounded(
     connector = tcp(resolver=resolver, force_close=True)
     port = server_url.port
     for name in ("a.test", "b.test"):
-        (await connector.connect(Req(named(server_url, name)), [], TIMEOUT)).close()
+        (await connector.connect(req(named(server_url, name)), [], TIMEOUT)).close()
     # At the bound: both are kept.
     assert set(connector.cached_hosts) == {("a.test", port), ("b.test", port)}
-    (await connector.connect(Req(named(server_url, "c.test")), [], TIMEOUT)).close()
+    (await connector.connect(req(named(server_url, "c.test")), [], TIMEOUT)).close()
     # One over: the oldest went.
     assert set(connector.cached_hosts) == {("b.test", port), ("c.test", port)}
-    (await connector.connect(Req(named(server_url, "a.test")), [], TIMEOUT)).close()
+    (await connector.connect(req(named(server_url, "a.test")), [], TIMEOUT)).close()
     assert resolver.calls == ["a.test", "b.test", "c.test", "a.test"]
 
 
 async def test_concurrent_lookups_of_one_name_are_shared(
-    server_url: URL, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server_url: URL, tcp: Callable[..., TCPConnector]
 ) -> None:
     resolver = LoopbackResolver()
     resolver.gate = asyncio.Event()
     connector = tcp(resolver=resolver, force_close=True)
     url = named(server_url, "a.test")
     tasks = [
-        asyncio.ensure_future(connector.connect(Req(url), [], TIMEOUT))
+        asyncio.ensure_future(connector.connect(req(url), [], TIMEOUT))
         for _ in range(5)
     ]
     await asyncio.sleep(0.01)
@@ -278,15 +195,15 @@ async def test_concurrent_lookups_of_one_name_are_shared(
 
 
 async def test_a_cancelled_requester_does_not_cancel_the_shared_lookup(
-    server_url: URL, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server_url: URL, tcp: Callable[..., TCPConnector]
 ) -> None:
     resolver = LoopbackResolver()
     resolver.gate = asyncio.Event()
     connector = tcp(resolver=resolver, force_close=True)
     url = named(server_url, "a.test")
-    first = asyncio.ensure_future(connector.connect(Req(url), [], TIMEOUT))
+    first = asyncio.ensure_future(connector.connect(req(url), [], TIMEOUT))
     await asyncio.sleep(0.01)
-    second = asyncio.ensure_future(connector.connect(Req(url), [], TIMEOUT))
+    second = asyncio.ensure_future(connector.connect(req(url), [], TIMEOUT))
     await asyncio.sleep(0.01)
     first.cancel()
     resolver.gate.set()
@@ -295,13 +212,13 @@ async def test_a_cancelled_requester_does_not_cancel_the_shared_lookup(
 
 
 async def test_clear_dns_cache(
-    server_url: URL, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server_url: URL, tcp: Callable[..., TCPConnector]
 ) -> None:
     resolver = LoopbackResolver()
     connector = tcp(resolver=resolver, force_close=True)
     port = server_url.port
     for name in ("a.test", "b.test"):
-        (await connector.connect(Req(named(server_url, name)), [], TIMEOUT)).close()
+        (await connector.connect(req(named(server_url, name)), [], TIMEOUT)).close()
     connector.clear_dns_cache("a.test", port)
     assert set(connector.cached_hosts) == {("b.test", port)}
     with pytest.raises(ValueError, match="both host and port"):
@@ -310,13 +227,15 @@ async def test_clear_dns_cache(
     assert dict(connector.cached_hosts) == {}
 
 
-async def test_failed_lookups_are_not_cached(tcp: Callable[..., TCPConnector]) -> None:
+async def test_failed_lookups_are_not_cached(
+    req: Callable[..., Any], tcp: Callable[..., TCPConnector]
+) -> None:
     resolver = LoopbackResolver()
     connector = tcp(resolver=resolver)
     url = URL("http://nowhere.invalid:80/")
     for _ in range(2):
         with pytest.raises(ClientConnectorDNSError) as info:
-            await connector.connect(Req(url), [], TIMEOUT)
+            await connector.connect(req(url), [], TIMEOUT)
         assert isinstance(info.value.os_error, socket.gaierror)
         assert info.value.host == "nowhere.invalid"
     assert resolver.calls == ["nowhere.invalid", "nowhere.invalid"]
@@ -324,43 +243,56 @@ async def test_failed_lookups_are_not_cached(tcp: Callable[..., TCPConnector]) -
 
 @pytest.mark.parametrize("resolver_cls", [ThreadedResolver, AsyncResolver])
 async def test_real_resolvers_fail_with_dns_error(
-    tcp: Callable[..., TCPConnector], resolver_cls: type[AbstractResolver]
+    req: Callable[..., Any],
+    tcp: Callable[..., TCPConnector],
+    resolver_cls: type[AbstractResolver],
 ) -> None:
     connector = tcp(resolver=resolver_cls())
     with pytest.raises(ClientConnectorDNSError):
-        await connector.connect(Req(URL("http://no-such-host.invalid/")), [], TIMEOUT)
+        await connector.connect(req(URL("http://no-such-host.invalid/")), [], TIMEOUT)
 
 
 @pytest.mark.parametrize(
     "host", ["2130706433", "127.1", "0x7f000001", "0x7f.1", "017700000001"]
 )
 async def test_hosts_spelled_as_numbers_are_refused(
-    server_url: URL, tcp: Callable[..., TCPConnector], host: str
+    req: Callable[..., Any],
+    server_url: URL,
+    tcp: Callable[..., TCPConnector],
+    host: str,
 ) -> None:
     resolver = LoopbackResolver()
     connector = tcp(resolver=resolver)
     with pytest.raises(ClientConnectorDNSError, match="is a number"):
-        await connector.connect(Req(named(server_url, host)), [], TIMEOUT)
+        await connector.connect(req(named(server_url, host)), [], TIMEOUT)
     assert resolver.calls == []
 
 
 async def test_localhost_with_the_default_resolver_and_family(
-    server_url: URL, tcp: Callable[..., TCPConnector]
+    read_body: Callable[[Connection], Awaitable[bytes]],
+    req: Callable[..., Any],
+    server_url: URL,
+    tcp: Callable[..., TCPConnector],
 ) -> None:
     connector = tcp(family=socket.AF_INET)
     assert connector.family == socket.AF_INET
-    conn = await connector.connect(Req(named(server_url, "localhost")), [], TIMEOUT)
-    assert "127.0.0.1" in await peer_line(conn)
+    conn = await connector.connect(req(named(server_url, "localhost")), [], TIMEOUT)
+    assert "127.0.0.1" in (await read_body(conn)).decode()
     conn.close()
 
 
-async def test_local_addr(server_url: URL, tcp: Callable[..., TCPConnector]) -> None:
+async def test_local_addr(
+    read_body: Callable[[Connection], Awaitable[bytes]],
+    req: Callable[..., Any],
+    server_url: URL,
+    tcp: Callable[..., TCPConnector],
+) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         local_port = probe.getsockname()[1]
     connector = tcp(local_addr=("127.0.0.1", local_port), force_close=True)
-    conn = await connector.connect(Req(server_url), [], TIMEOUT)
-    assert f"('127.0.0.1', {local_port})" == await peer_line(conn)
+    conn = await connector.connect(req(server_url), [], TIMEOUT)
+    assert f"('127.0.0.1', {local_port})" == (await read_body(conn)).decode()
     conn.close()
 
 
@@ -373,7 +305,11 @@ def closed_port() -> int:
 
 @pytest.mark.parametrize("delay", [None, 0.25, 0.01])
 async def test_happy_eyeballs_moves_on_to_the_next_address(
-    server_url: URL, tcp: Callable[..., TCPConnector], delay: float | None
+    read_body: Callable[[Connection], Awaitable[bytes]],
+    req: Callable[..., Any],
+    server_url: URL,
+    tcp: Callable[..., TCPConnector],
+    delay: float | None,
 ) -> None:
     assert server_url.port is not None
     resolver = LoopbackResolver(
@@ -388,23 +324,25 @@ async def test_happy_eyeballs_moves_on_to_the_next_address(
         interleave=1,
         local_addr=("127.0.0.1", local_port),
     )
-    conn = await connector.connect(Req(named(server_url, "a.test")), [], TIMEOUT)
-    assert str(local_port) in await peer_line(conn)
+    conn = await connector.connect(req(named(server_url, "a.test")), [], TIMEOUT)
+    assert str(local_port) in (await read_body(conn)).decode()
     conn.close()
 
 
-async def test_every_address_refused(tcp: Callable[..., TCPConnector]) -> None:
+async def test_every_address_refused(
+    req: Callable[..., Any], tcp: Callable[..., TCPConnector]
+) -> None:
     resolver = LoopbackResolver(
         [("127.0.0.1", closed_port()), ("127.0.0.1", closed_port())]
     )
     connector = tcp(resolver=resolver)
     with pytest.raises(ClientConnectorError) as info:
-        await connector.connect(Req(URL("http://a.test/")), [], TIMEOUT)
+        await connector.connect(req(URL("http://a.test/")), [], TIMEOUT)
     assert type(info.value) is ClientConnectorError
 
 
 async def test_socket_factory(
-    server_url: URL, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], server_url: URL, tcp: Callable[..., TCPConnector]
 ) -> None:
     made: list[socket.socket] = []
 
@@ -416,7 +354,7 @@ async def test_socket_factory(
         return sock
 
     connector = tcp(socket_factory=factory)
-    conn = await connector.connect(Req(server_url), [], TIMEOUT)
+    conn = await connector.connect(req(server_url), [], TIMEOUT)
     assert len(made) == 1
     assert conn.transport is not None
     sock = conn.transport.get_extra_info("socket")

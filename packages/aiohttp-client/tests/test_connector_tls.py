@@ -8,12 +8,11 @@ import hashlib
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
-from multidict import CIMultiDict
 from yarl import URL
 
-from aiohttp_client.connection_key import ConnectionKey
 from aiohttp_client.connector import Connection, TCPConnector
 from aiohttp_client.exceptions import (
     ClientConnectorCertificateError,
@@ -28,40 +27,11 @@ from aiohttp_client.tls import (
     insecure_ssl_context,
     ssl_context_for,
 )
-from aiohttp_core.basic_auth import BasicAuth
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 RawServer = Callable[[Handler], Awaitable[URL]]
 
 TIMEOUT = ClientTimeout(sock_connect=2)
-
-
-@dataclass
-class Req:
-    url: URL
-    ssl: ssl.SSLContext | Fingerprint | bool = True
-    server_hostname: str | None = None
-    proxy: URL | None = None
-    proxy_auth: BasicAuth | None = None
-    proxy_headers: CIMultiDict[str] | None = None
-
-    @property
-    def host(self) -> str:
-        assert self.url.raw_host is not None
-        return self.url.raw_host
-
-    @property
-    def port(self) -> int | None:
-        return self.url.port
-
-    def is_ssl(self) -> bool:
-        return self.url.scheme == "https"
-
-    @property
-    def connection_key(self) -> ConnectionKey:
-        return ConnectionKey(
-            self.host, self.port, self.is_ssl(), self.ssl, None, None, None
-        )
 
 
 async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -115,118 +85,116 @@ async def tls_server(tls: object) -> AsyncIterator[TLSServer]:
     await server.wait_closed()
 
 
-@pytest.fixture
-async def tcp() -> AsyncIterator[Callable[..., TCPConnector]]:
-    made: list[TCPConnector] = []
-
-    def make(**kwargs: object) -> TCPConnector:
-        connector = TCPConnector(**kwargs)  # type: ignore[arg-type]
-        made.append(connector)
-        return connector
-
-    yield make
-    for connector in made:
-        await connector.close()
-
-
-async def get(conn: Connection) -> bytes:
-    protocol = conn.protocol
-    assert protocol is not None
-    assert conn.transport is not None
-    protocol.set_response_params(read_timeout=1)
-    conn.transport.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-    _, payload = await protocol.read_head()
-    return await payload.read()
-
-
 async def test_verified_with_the_trusting_context(
-    tls_server: TLSServer, tcp: Callable[..., TCPConnector], tls: object
+    read_body: Callable[[Connection], Awaitable[bytes]],
+    req: Callable[..., Any],
+    tls_server: TLSServer,
+    tcp: Callable[..., TCPConnector],
+    tls: object,
 ) -> None:
     client_context = tls.client_context  # type: ignore[attr-defined]
     connector = tcp(ssl=client_context)
-    conn = await connector.connect(Req(tls_server.url), [], TIMEOUT)
+    conn = await connector.connect(req(tls_server.url), [], TIMEOUT)
     assert conn.transport is not None
     assert conn.transport.get_extra_info("sslcontext") is client_context
-    assert await get(conn) == b"secure"
+    assert await read_body(conn) == b"secure"
     conn.release()
     # TLS connections are pooled too.
-    conn = await connector.connect(Req(tls_server.url), [], TIMEOUT)
-    assert await get(conn) == b"secure"
+    conn = await connector.connect(req(tls_server.url), [], TIMEOUT)
+    assert await read_body(conn) == b"secure"
     conn.release()
 
 
 async def test_request_context_wins_over_the_connector_setting(
-    tls_server: TLSServer, tcp: Callable[..., TCPConnector], tls: object
+    read_body: Callable[[Connection], Awaitable[bytes]],
+    req: Callable[..., Any],
+    tls_server: TLSServer,
+    tcp: Callable[..., TCPConnector],
+    tls: object,
 ) -> None:
     connector = tcp()  # ssl=True: the system CAs, which do not know our CA
-    req = Req(tls_server.url, ssl=tls.client_context)  # type: ignore[attr-defined]
-    conn = await connector.connect(req, [], TIMEOUT)
-    assert await get(conn) == b"secure"
+    request = req(tls_server.url, ssl=tls.client_context)  # type: ignore[attr-defined]
+    conn = await connector.connect(request, [], TIMEOUT)
+    assert await read_body(conn) == b"secure"
     conn.close()
 
 
 async def test_unknown_ca_is_a_certificate_error(
-    tls_server: TLSServer, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], tls_server: TLSServer, tcp: Callable[..., TCPConnector]
 ) -> None:
     connector = tcp()
     with pytest.raises(ClientConnectorCertificateError) as info:
-        await connector.connect(Req(tls_server.url), [], TIMEOUT)
+        await connector.connect(req(tls_server.url), [], TIMEOUT)
     assert isinstance(info.value.certificate_error, ssl.SSLCertVerificationError)
     assert isinstance(info.value, ClientSSLError)
     assert info.value.host == "127.0.0.1"
 
 
 async def test_wrong_server_hostname_is_a_certificate_error(
-    tls_server: TLSServer, tcp: Callable[..., TCPConnector], tls: object
+    req: Callable[..., Any],
+    tls_server: TLSServer,
+    tcp: Callable[..., TCPConnector],
+    tls: object,
 ) -> None:
     connector = tcp(ssl=tls.client_context)  # type: ignore[attr-defined]
-    req = Req(tls_server.url, server_hostname="example.com")
+    request = req(tls_server.url, server_hostname="example.com")
     with pytest.raises(ClientConnectorCertificateError):
-        await connector.connect(req, [], TIMEOUT)
+        await connector.connect(request, [], TIMEOUT)
 
 
 async def test_server_hostname_that_matches(
-    tls_server: TLSServer, tcp: Callable[..., TCPConnector], tls: object
+    read_body: Callable[[Connection], Awaitable[bytes]],
+    req: Callable[..., Any],
+    tls_server: TLSServer,
+    tcp: Callable[..., TCPConnector],
+    tls: object,
 ) -> None:
     connector = tcp(ssl=tls.client_context)  # type: ignore[attr-defined]
     conn = await connector.connect(
-        Req(tls_server.url, server_hostname="localhost"), [], TIMEOUT
+        req(tls_server.url, server_hostname="localhost"), [], TIMEOUT
     )
-    assert await get(conn) == b"secure"
+    assert await read_body(conn) == b"secure"
     conn.close()
 
 
 @pytest.mark.parametrize("where", ["connector", "request"])
 async def test_ssl_false_skips_verification(
-    tls_server: TLSServer, tcp: Callable[..., TCPConnector], where: str
+    read_body: Callable[[Connection], Awaitable[bytes]],
+    req: Callable[..., Any],
+    tls_server: TLSServer,
+    tcp: Callable[..., TCPConnector],
+    where: str,
 ) -> None:
     if where == "connector":
-        connector, req = tcp(ssl=False), Req(tls_server.url)
+        connector, request = tcp(ssl=False), req(tls_server.url)
     else:
-        connector, req = tcp(), Req(tls_server.url, ssl=False)
-    conn = await connector.connect(req, [], TIMEOUT)
-    assert await get(conn) == b"secure"
+        connector, request = tcp(), req(tls_server.url, ssl=False)
+    conn = await connector.connect(request, [], TIMEOUT)
+    assert await read_body(conn) == b"secure"
     conn.close()
 
 
 async def test_fingerprint_that_matches(
-    tls_server: TLSServer, tcp: Callable[..., TCPConnector]
+    read_body: Callable[[Connection], Awaitable[bytes]],
+    req: Callable[..., Any],
+    tls_server: TLSServer,
+    tcp: Callable[..., TCPConnector],
 ) -> None:
     fingerprint = Fingerprint(hashlib.sha256(tls_server.der).digest())
     connector = tcp(ssl=fingerprint)
-    conn = await connector.connect(Req(tls_server.url), [], TIMEOUT)
-    assert await get(conn) == b"secure"
+    conn = await connector.connect(req(tls_server.url), [], TIMEOUT)
+    assert await read_body(conn) == b"secure"
     conn.close()
 
 
 async def test_fingerprint_mismatch(
-    tls_server: TLSServer, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], tls_server: TLSServer, tcp: Callable[..., TCPConnector]
 ) -> None:
     expected = hashlib.sha256(b"another certificate").digest()
     connector = tcp()
     with pytest.raises(ServerFingerprintMismatch) as info:
         await connector.connect(
-            Req(tls_server.url, ssl=Fingerprint(expected)), [], TIMEOUT
+            req(tls_server.url, ssl=Fingerprint(expected)), [], TIMEOUT
         )
     assert info.value.expected == expected
     assert info.value.got == hashlib.sha256(tls_server.der).digest()
@@ -236,7 +204,7 @@ async def test_fingerprint_mismatch(
 
 
 async def test_tls_to_a_plain_server_is_an_ssl_error(
-    raw_server: RawServer, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], raw_server: RawServer, tcp: Callable[..., TCPConnector]
 ) -> None:
     async def plain(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read(10)
@@ -246,31 +214,37 @@ async def test_tls_to_a_plain_server_is_an_ssl_error(
     url = (await raw_server(plain)).with_scheme("https")
     connector = tcp(ssl=False)
     with pytest.raises(ClientConnectorSSLError) as info:
-        await connector.connect(Req(url), [], TIMEOUT)
+        await connector.connect(req(url), [], TIMEOUT)
     assert isinstance(info.value, ssl.SSLError)
 
 
 async def test_enable_cleanup_closed(
-    tls_server: TLSServer, tcp: Callable[..., TCPConnector]
+    read_body: Callable[[Connection], Awaitable[bytes]],
+    req: Callable[..., Any],
+    tls_server: TLSServer,
+    tcp: Callable[..., TCPConnector],
 ) -> None:
     connector = tcp(ssl=False, enable_cleanup_closed=True, force_close=True)
-    conn = await connector.connect(Req(tls_server.url), [], TIMEOUT)
+    conn = await connector.connect(req(tls_server.url), [], TIMEOUT)
     protocol = conn.protocol
     assert protocol is not None
-    assert await get(conn) == b"secure"
+    assert await read_body(conn) == b"secure"
     conn.release()
     await asyncio.wait_for(protocol.closed, 1)
 
 
 @pytest.mark.parametrize("shutdown", [0, 0.5])
 async def test_close_with_tls_connections(
-    tls_server: TLSServer, shutdown: float
+    read_body: Callable[[Connection], Awaitable[bytes]],
+    req: Callable[..., Any],
+    tls_server: TLSServer,
+    shutdown: float,
 ) -> None:
     connector = TCPConnector(ssl=False, ssl_shutdown_timeout=shutdown)
-    conn = await connector.connect(Req(tls_server.url), [], TIMEOUT)
+    conn = await connector.connect(req(tls_server.url), [], TIMEOUT)
     protocol = conn.protocol
     assert protocol is not None
-    assert await get(conn) == b"secure"
+    assert await read_body(conn) == b"secure"
     conn.release()
     await connector.close()
     assert protocol.closed.done()

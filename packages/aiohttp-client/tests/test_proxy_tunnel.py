@@ -10,12 +10,12 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from multidict import CIMultiDict
 from yarl import URL
 
-from aiohttp_client.connection_key import ConnectionKey
 from aiohttp_client.connector import Connection, TCPConnector
 from aiohttp_client.exceptions import (
     ClientConnectorCertificateError,
@@ -24,48 +24,12 @@ from aiohttp_client.exceptions import (
     ServerDisconnectedError,
 )
 from aiohttp_client.timeouts import ClientTimeout
-from aiohttp_client.tls import Fingerprint
 from aiohttp_core.basic_auth import BasicAuth
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 RawServer = Callable[[Handler], Awaitable[URL]]
 
 TIMEOUT = ClientTimeout(sock_connect=2, sock_read=2)
-
-
-@dataclass
-class Req:
-    url: URL
-    proxy: URL | None
-    ssl: ssl.SSLContext | Fingerprint | bool = True
-    server_hostname: str | None = None
-    proxy_auth: BasicAuth | None = None
-    proxy_headers: CIMultiDict[str] | None = None
-
-    @property
-    def host(self) -> str:
-        assert self.url.raw_host is not None
-        return self.url.raw_host
-
-    @property
-    def port(self) -> int | None:
-        return self.url.port
-
-    def is_ssl(self) -> bool:
-        return self.url.scheme == "https"
-
-    @property
-    def connection_key(self) -> ConnectionKey:
-        headers = self.proxy_headers
-        return ConnectionKey(
-            self.host,
-            self.port,
-            self.is_ssl(),
-            self.ssl,
-            self.proxy,
-            self.proxy_auth,
-            hash(tuple(headers.items())) if headers else None,
-        )
 
 
 async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -155,20 +119,6 @@ async def make_proxy(
     return make
 
 
-@pytest.fixture
-async def tcp() -> AsyncIterator[Callable[..., TCPConnector]]:
-    made: list[TCPConnector] = []
-
-    def make(**kwargs: object) -> TCPConnector:
-        connector = TCPConnector(**kwargs)  # type: ignore[arg-type]
-        made.append(connector)
-        return connector
-
-    yield make
-    for connector in made:
-        await connector.close()
-
-
 async def get(conn: Connection, target: bytes = b"/path") -> bytes:
     protocol = conn.protocol
     assert protocol is not None
@@ -180,6 +130,7 @@ async def get(conn: Connection, target: bytes = b"/path") -> bytes:
 
 
 async def test_connect_tunnel(
+    req: Callable[..., Any],
     origin: URL,
     make_proxy: Callable[..., Awaitable[Proxy]],
     tcp: Callable[..., TCPConnector],
@@ -187,7 +138,7 @@ async def test_connect_tunnel(
 ) -> None:
     proxy = await make_proxy()
     connector = tcp(ssl=tls.client_context)  # type: ignore[attr-defined]
-    conn = await connector.connect(Req(origin, proxy.url), [], TIMEOUT)
+    conn = await connector.connect(req(origin, proxy.url), [], TIMEOUT)
     assert conn.transport is not None
     assert conn.transport.get_extra_info("ssl_object") is not None
     assert await get(conn) == b"/path"
@@ -198,13 +149,14 @@ async def test_connect_tunnel(
     assert b"\r\nHost: " + authority + b"\r\n" in head
     assert b"Proxy-Authorization" not in head
     # The tunnel is pooled and reused like any connection.
-    conn = await connector.connect(Req(origin, proxy.url), [], TIMEOUT)
+    conn = await connector.connect(req(origin, proxy.url), [], TIMEOUT)
     assert await get(conn) == b"/path"
     conn.release()
     assert len(proxy.heads) == 1
 
 
 async def test_proxy_auth_and_headers(
+    req: Callable[..., Any],
     origin: URL,
     make_proxy: Callable[..., Awaitable[Proxy]],
     tcp: Callable[..., TCPConnector],
@@ -212,13 +164,13 @@ async def test_proxy_auth_and_headers(
 ) -> None:
     proxy = await make_proxy()
     connector = tcp(ssl=tls.client_context)  # type: ignore[attr-defined]
-    req = Req(
+    request = req(
         origin,
         proxy.url,
         proxy_auth=BasicAuth("user", "pass"),
         proxy_headers=CIMultiDict({"X-Proxy-Token": "t1"}),
     )
-    conn = await connector.connect(req, [], TIMEOUT)
+    conn = await connector.connect(request, [], TIMEOUT)
     assert await get(conn) == b"/path"
     conn.close()
     (head,) = proxy.heads
@@ -227,20 +179,22 @@ async def test_proxy_auth_and_headers(
 
 
 async def test_proxy_header_with_newline_is_refused(
+    req: Callable[..., Any],
     origin: URL,
     make_proxy: Callable[..., Awaitable[Proxy]],
     tcp: Callable[..., TCPConnector],
 ) -> None:
     proxy = await make_proxy()
-    req = Req(origin, proxy.url, proxy_headers=CIMultiDict({"X-A": "a\r\nX-B: b"}))
+    request = req(origin, proxy.url, proxy_headers=CIMultiDict({"X-A": "a\r\nX-B: b"}))
     with pytest.raises(ValueError, match="invalid character"):
-        await tcp().connect(req, [], TIMEOUT)
+        await tcp().connect(request, [], TIMEOUT)
 
 
 @pytest.mark.parametrize(
     ("status", "reason"), [(407, "Proxy Authentication Required"), (502, "Bad Gateway")]
 )
 async def test_proxy_refuses_connect(
+    req: Callable[..., Any],
     origin: URL,
     make_proxy: Callable[..., Awaitable[Proxy]],
     tcp: Callable[..., TCPConnector],
@@ -251,7 +205,7 @@ async def test_proxy_refuses_connect(
     proxy = await make_proxy(answer.encode())
     connector = tcp()
     with pytest.raises(ClientHttpProxyError) as info:
-        await connector.connect(Req(origin, proxy.url), [], TIMEOUT)
+        await connector.connect(req(origin, proxy.url), [], TIMEOUT)
     assert info.value.status == status
     assert info.value.message == reason
     assert info.value.headers is not None
@@ -262,16 +216,18 @@ async def test_proxy_refuses_connect(
 
 
 async def test_proxy_hangs_up_instead_of_answering(
+    req: Callable[..., Any],
     origin: URL,
     make_proxy: Callable[..., Awaitable[Proxy]],
     tcp: Callable[..., TCPConnector],
 ) -> None:
     proxy = await make_proxy(b"")
     with pytest.raises(ServerDisconnectedError):
-        await tcp().connect(Req(origin, proxy.url), [], TIMEOUT)
+        await tcp().connect(req(origin, proxy.url), [], TIMEOUT)
 
 
 async def test_certificate_checked_through_the_tunnel(
+    req: Callable[..., Any],
     origin: URL,
     make_proxy: Callable[..., Awaitable[Proxy]],
     tcp: Callable[..., TCPConnector],
@@ -279,35 +235,38 @@ async def test_certificate_checked_through_the_tunnel(
     proxy = await make_proxy()
     # The default context does not trust the test CA.
     with pytest.raises(ClientConnectorCertificateError):
-        await tcp().connect(Req(origin, proxy.url), [], TIMEOUT)
+        await tcp().connect(req(origin, proxy.url), [], TIMEOUT)
 
 
-async def test_unreachable_proxy(origin: URL, tcp: Callable[..., TCPConnector]) -> None:
+async def test_unreachable_proxy(
+    req: Callable[..., Any], origin: URL, tcp: Callable[..., TCPConnector]
+) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proxy = URL(f"http://127.0.0.1:{port}")
     with pytest.raises(ClientProxyConnectionError) as info:
-        await tcp().connect(Req(origin, proxy), [], TIMEOUT)
+        await tcp().connect(req(origin, proxy), [], TIMEOUT)
     assert isinstance(info.value.os_error, ConnectionRefusedError)
 
 
 async def test_proxy_name_that_does_not_resolve(
-    origin: URL, tcp: Callable[..., TCPConnector]
+    req: Callable[..., Any], origin: URL, tcp: Callable[..., TCPConnector]
 ) -> None:
     proxy = URL("http://proxy.invalid:3128")
     with pytest.raises(ClientProxyConnectionError):
-        await tcp().connect(Req(origin, proxy), [], TIMEOUT)
+        await tcp().connect(req(origin, proxy), [], TIMEOUT)
 
 
 async def test_plain_http_target_goes_to_the_proxy(
+    req: Callable[..., Any],
     plain_origin: URL,
     make_proxy: Callable[..., Awaitable[Proxy]],
     tcp: Callable[..., TCPConnector],
 ) -> None:
     proxy = await make_proxy()
     connector = tcp()
-    conn = await connector.connect(Req(plain_origin, proxy.url), [], TIMEOUT)
+    conn = await connector.connect(req(plain_origin, proxy.url), [], TIMEOUT)
     # No CONNECT: the caller writes the absolute-form target to the proxy.
     target = str(plain_origin.with_path("/x")).encode()
     assert await get(conn, target) == target
@@ -373,37 +332,37 @@ async def wait_listening(url: URL) -> None:
 
 
 async def test_tunnel_through_proxy_py(
-    origin: URL, tcp: Callable[..., TCPConnector], tls: object
+    req: Callable[..., Any], origin: URL, tcp: Callable[..., TCPConnector], tls: object
 ) -> None:
     with proxy_py() as proxy:
         await wait_listening(proxy)
         connector = tcp(ssl=tls.client_context)  # type: ignore[attr-defined]
-        conn = await connector.connect(Req(origin, proxy), [], TIMEOUT)
+        conn = await connector.connect(req(origin, proxy), [], TIMEOUT)
         assert await get(conn) == b"/path"
         assert await get(conn, b"/again") == b"/again"
         conn.close()
 
 
 async def test_proxy_py_basic_auth(
-    origin: URL, tcp: Callable[..., TCPConnector], tls: object
+    req: Callable[..., Any], origin: URL, tcp: Callable[..., TCPConnector], tls: object
 ) -> None:
     with proxy_py("--basic-auth", "user:secret") as proxy:
         await wait_listening(proxy)
         connector = tcp(ssl=tls.client_context)  # type: ignore[attr-defined]
         with pytest.raises(ClientHttpProxyError) as info:
-            await connector.connect(Req(origin, proxy), [], TIMEOUT)
+            await connector.connect(req(origin, proxy), [], TIMEOUT)
         assert info.value.status == 407
-        wrong = Req(origin, proxy, proxy_auth=BasicAuth("user", "wrong"))
+        wrong = req(origin, proxy, proxy_auth=BasicAuth("user", "wrong"))
         with pytest.raises(ClientHttpProxyError):
             await connector.connect(wrong, [], TIMEOUT)
-        right = Req(origin, proxy, proxy_auth=BasicAuth("user", "secret"))
+        right = req(origin, proxy, proxy_auth=BasicAuth("user", "secret"))
         conn = await connector.connect(right, [], TIMEOUT)
         assert await get(conn) == b"/path"
         conn.close()
 
 
 async def test_https_proxy_tls_in_tls(
-    origin: URL, tcp: Callable[..., TCPConnector], tls: object
+    req: Callable[..., Any], origin: URL, tcp: Callable[..., TCPConnector], tls: object
 ) -> None:
     heads: list[bytes] = []
     tasks: set[asyncio.Task[None]] = set()
@@ -427,7 +386,7 @@ async def test_https_proxy_tls_in_tls(
     try:
         connector = tcp(ssl=tls.client_context)  # type: ignore[attr-defined]
         proxy = URL(f"https://127.0.0.1:{port}")
-        conn = await connector.connect(Req(origin, proxy), [], TIMEOUT)
+        conn = await connector.connect(req(origin, proxy), [], TIMEOUT)
         assert await get(conn) == b"/path"
         conn.close()
         assert heads[0].startswith(b"CONNECT 127.0.0.1:")
