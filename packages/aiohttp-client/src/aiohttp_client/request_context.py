@@ -10,14 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Coroutine, Generator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .response import ClientResponse
 
 if TYPE_CHECKING:
     from .session import ClientSession
 
-__all__ = ("RequestContextManager", "SessionRequestContextManager")
+__all__ = (
+    "AwaitableContext",
+    "RequestContextManager",
+    "SessionRequestContextManager",
+)
+
+_T = TypeVar("_T")
 
 # ClientResponse.__aenter__ only returns the response and __aexit__ only
 # releases it: doing that here saves two coroutines per request (a subclass
@@ -26,14 +32,17 @@ _PLAIN_AENTER = ClientResponse.__aenter__
 _PLAIN_AEXIT = ClientResponse.__aexit__
 
 
-class RequestContextManager(Coroutine[Any, Any, ClientResponse]):
-    """``await`` it for the response, or ``async with`` it to release it at exit."""
+class AwaitableContext(Coroutine[Any, Any, _T], Generic[_T]):
+    """A coroutine's stand-in: awaiting it runs the coroutine.
 
-    __slots__ = ("_coro", "_resp")
+    Subclasses add ``__aenter__``/``__aexit__`` for what ``async with`` does
+    with the result.
+    """
 
-    def __init__(self, coro: Coroutine[Any, Any, ClientResponse]) -> None:
+    __slots__ = ("_coro",)
+
+    def __init__(self, coro: Coroutine[Any, Any, _T]) -> None:
         self._coro = coro
-        self._resp: ClientResponse | None = None
 
     def send(self, arg: None) -> Any:
         return self._coro.send(arg)
@@ -44,8 +53,18 @@ class RequestContextManager(Coroutine[Any, Any, ClientResponse]):
     def close(self) -> None:
         self._coro.close()
 
-    def __await__(self) -> Generator[Any, None, ClientResponse]:
+    def __await__(self) -> Generator[Any, None, _T]:
         return self._coro.__await__()
+
+
+class RequestContextManager(AwaitableContext[ClientResponse]):
+    """``await`` it for the response, or ``async with`` it to release it at exit."""
+
+    __slots__ = ("_resp",)
+
+    def __init__(self, coro: Coroutine[Any, Any, ClientResponse]) -> None:
+        super().__init__(coro)
+        self._resp: ClientResponse | None = None
 
     async def __aenter__(self) -> ClientResponse:
         resp = self._resp = await self._coro

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Awaitable, Coroutine, Generator, Iterable
+from collections.abc import Awaitable, Coroutine, Iterable
 from ssl import SSLContext
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
@@ -42,6 +42,7 @@ from .exceptions import (
     ServerTimeoutError,
     WSServerHandshakeError,
 )
+from .request_context import AwaitableContext
 from .response import ClientResponse
 from .timeouts import ClientWSTimeout
 from .tls import Fingerprint
@@ -209,26 +210,14 @@ class ClientWebSocketResponse(WebSocketMessages):
         await self.close()
 
 
-class WSConnectContextManager(Coroutine[Any, Any, ClientWebSocketResponse]):
+class WSConnectContextManager(AwaitableContext[ClientWebSocketResponse]):
     """``await`` it for the WebSocket, or ``async with`` it to close it at exit."""
 
-    __slots__ = ("_coro", "_ws")
+    __slots__ = ("_ws",)
 
     def __init__(self, coro: Coroutine[Any, Any, ClientWebSocketResponse]) -> None:
-        self._coro = coro
+        super().__init__(coro)
         self._ws: ClientWebSocketResponse | None = None
-
-    def send(self, arg: None) -> Any:
-        return self._coro.send(arg)
-
-    def throw(self, *args: Any) -> Any:
-        return self._coro.throw(*args)
-
-    def close(self) -> None:
-        self._coro.close()
-
-    def __await__(self) -> Generator[Any, None, ClientWebSocketResponse]:
-        return self._coro.__await__()
 
     async def __aenter__(self) -> ClientWebSocketResponse:
         self._ws = await self._coro
