@@ -1,4 +1,4 @@
-"""Fixtures shared by the aiohttp-ws tests: the two frame reader twins."""
+"""Fixtures shared by the aiohttp-ws tests: the compiled and pure-Python twins."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from aiohttp_ws.mask import websocket_mask_c, websocket_mask_py
+from aiohttp_ws.mask import masked_c, masked_py, websocket_mask_c, websocket_mask_py
 from aiohttp_ws.reader import WebSocketReaderC, WebSocketReaderPy
 
 
@@ -40,3 +40,15 @@ def mask_func(request: pytest.FixtureRequest) -> Callable[[bytes, bytearray], No
     _compiled_or_skip(websocket_mask_c, "_mask")
     assert websocket_mask_c is not None
     return websocket_mask_c
+
+
+@pytest.fixture(params=["pure", "compiled"])
+def masked_func(
+    request: pytest.FixtureRequest,
+) -> Callable[[bytes, bytes | bytearray | memoryview, bytes], bytes]:
+    """Each twin of the one-pass masked copy in turn."""
+    if request.param == "pure":
+        return masked_py
+    _compiled_or_skip(masked_c, "_mask")
+    assert masked_c is not None
+    return masked_c

@@ -17,6 +17,7 @@ import pytest
 
 TWINS: list[tuple[str, str, str, str]] = [
     ("aiohttp_ws.mask", "websocket_mask", "websocket_mask_c", "websocket_mask_py"),
+    ("aiohttp_ws.mask", "masked", "masked_c", "masked_py"),
     ("aiohttp_ws.reader", "WebSocketReader", "WebSocketReaderC", "WebSocketReaderPy"),
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import os
 
 import pytest
@@ -35,6 +36,25 @@ def test_layout(size: int, head: bytes) -> None:
 def test_flags_and_mask() -> None:
     frame = build_frame(WSMsgType.TEXT, b"abcd", fin=False, rsv1=True, mask=b"\x01" * 4)
     assert frame == b"\x41\x84\x01\x01\x01\x01`cbe"
+
+
+@pytest.mark.parametrize("is_client", [True, False])
+@pytest.mark.parametrize(
+    "view",
+    [
+        memoryview(array.array("i", [1, 2, 3])),  # items of 4 bytes
+        memoryview(b"0123456789")[::2],  # not contiguous
+        memoryview(bytes(range(200))).cast("b"),  # signed octets
+        memoryview(bytes(range(24))).cast("B", (2, 12)),  # two dimensions
+    ],
+)
+def test_memoryview_payload_is_sent_as_its_bytes(
+    reader_cls: type[WebSocketReaderPy], view: memoryview, is_client: bool
+) -> None:
+    writer = WebSocketWriter(is_client=is_client)
+    reader = reader_cls(is_server=is_client)
+    [message] = reader.feed_data(writer.frame(WSMsgType.BINARY, view))
+    assert message.data == view.tobytes()
 
 
 def test_control_limits() -> None:

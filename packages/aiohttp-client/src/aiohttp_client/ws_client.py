@@ -61,6 +61,10 @@ __all__ = (
 #: No limit on one ``receive()``, 10 seconds for the closing handshake.
 DEFAULT_WS_CLIENT_TIMEOUT: Final = ClientWSTimeout(ws_receive=None, ws_close=10.0)
 _DEFAULT_MAX_MSG_SIZE: Final = 4 * 1024 * 1024
+#: Bytes sent between two looks at whether the transport must drain, and the
+#: most that the answers to one read are held back to go out together:
+#: enough for the four 64 KiB messages one read of the transport can bring.
+_WRITER_LIMIT: Final = 2**18
 _DONE: Final = frozenset(
     (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
 )
@@ -437,6 +441,7 @@ async def _connect(
         heartbeat=heartbeat,
         reset_error=ClientConnectionResetError,
         timeout_error=ServerTimeoutError,
+        writer_limit=_WRITER_LIMIT,
     )
     response_class = session.ws_response_class or ClientWebSocketResponse
     ws: ClientWebSocketResponse = response_class(

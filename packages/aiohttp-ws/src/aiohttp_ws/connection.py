@@ -43,8 +43,9 @@ _CLOSED_CALLS_BEFORE_ERROR: Final = 5
 _READ_HIGH_WATER: Final = 2**20
 #: Queued bytes under which reading resumes.
 _READ_LOW_WATER: Final = _READ_HIGH_WATER // 4
-#: Frames larger than this are never held back to be joined: copying them
-#: costs more than the system call that joining saves.
+#: Frames larger than this are held back to be joined only while received
+#: messages wait to be answered: copying them costs more than the system
+#: call that joining saves, less than waking the peer once per frame.
 _BATCH_MAX_FRAME: Final = 2**12
 _TEXT: Final = WSMsgType.TEXT
 _BINARY: Final = WSMsgType.BINARY
@@ -100,6 +101,8 @@ class WebSocketConnection:
         # Frames held back until the end of this turn of the event loop;
         # None when the next frame may go out at once (see _write).
         self._batch: list[bytes | bytearray] | None = None
+        self._held = 0  # bytes in _batch
+        self._flush_scheduled = False
         # Heartbeat: one timer, re-armed lazily from the last reception.
         self._heartbeat = heartbeat
         self._pong_timeout = heartbeat / 2.0 if heartbeat else None
@@ -324,11 +327,13 @@ class WebSocketConnection:
         """Hand ``data`` to the transport; True when it is time to ask
         whether the transport's buffer is full (and then to drain it).
 
-        A frame goes out at once unless another one went out just before
-        it in this turn of the event loop: then it waits for the end of the
-        turn (or for the reading task to wait for the peer), so that a
-        burst of sends, or the answers to a batch of received messages, is
-        written with one system call instead of one each.  A lone message
+        A frame is held back, to go out with the frames after it in one
+        system call, when the reading task has more received messages to
+        answer (the answers to one read then wake the peer once, not once
+        each), or when it is small and another frame went out just before
+        it in this turn of the event loop (a burst of sends).  Held frames
+        go out with the next frame that is not held, when the reading task
+        waits for the peer, or at the end of the turn.  A lone message
         answered by a lone message never waits.
         """
         transport = self._protocol.transport
@@ -336,17 +341,23 @@ class WebSocketConnection:
             raise self._reset_error("Cannot write to closing transport")
         size = len(data)
         batch = self._batch
-        if batch is None:
-            transport.write(data)
-            self._batch = []
-        elif size > _BATCH_MAX_FRAME:
-            if batch:
-                self._flush_batch()
-            transport.write(data)
-        else:
+        if (
+            self._messages or (batch is not None and size <= _BATCH_MAX_FRAME)
+        ) and self._held + size <= self._writer_limit:
+            if batch is None:
+                batch = self._batch = []
             batch.append(data)
-            if len(batch) == 1:
+            self._held += size
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
                 self._loop.call_soon(self._flush)
+        elif batch:
+            batch.append(data)
+            self._flush_batch()
+        else:
+            transport.write(data)
+            if batch is None:
+                self._batch = []
         self._unsent += size
         if self._unsent > self._writer_limit:
             # Asked every ``writer_limit`` bytes rather than on every frame:
@@ -357,17 +368,19 @@ class WebSocketConnection:
         return False
 
     def _flush_batch(self) -> None:
-        """Write the frames held back in this turn of the event loop."""
+        """Write the frames held back, in one call."""
         batch = self._batch
         if batch:
             self._batch = []
+            self._held = 0
             transport = self._protocol.transport
             # A transport gone meanwhile has lost them anyway.
             if transport is not None and not transport.is_closing():
-                transport.write(b"".join(batch))
+                transport.write(batch[0] if len(batch) == 1 else b"".join(batch))
 
     def _flush(self) -> None:
-        """Write what was held back; the next frame goes out at once."""
+        """The end of a turn: write what was held; the next frame goes out at once."""
+        self._flush_scheduled = False
         self._flush_batch()
         self._batch = None
 

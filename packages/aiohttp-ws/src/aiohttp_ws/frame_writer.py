@@ -14,7 +14,7 @@ from typing import Final
 
 from .deflate import Deflater
 from .extensions import DeflateParams
-from .mask import websocket_mask
+from .mask import masked
 from .models import WSMsgType
 
 __all__ = ("WebSocketWriter", "build_frame", "close_payload")
@@ -42,6 +42,15 @@ _CONTROL: Final = frozenset((WSMsgType.CLOSE, WSMsgType.PING, WSMsgType.PONG))
 _DATA: Final = frozenset((WSMsgType.TEXT, WSMsgType.BINARY, WSMsgType.CONTINUATION))
 
 
+def _octets(view: memoryview) -> memoryview | bytes:
+    """``view`` as unsigned octets: ``len`` counts bytes, whatever its format."""
+    if not view.c_contiguous:
+        return view.tobytes()
+    if view.format == "B" and view.ndim == 1:
+        return view
+    return view.cast("B")
+
+
 def build_frame(
     opcode: int,
     payload: bytes | bytearray | memoryview,
@@ -49,12 +58,13 @@ def build_frame(
     fin: bool = True,
     rsv1: bool = False,
     mask: bytes | None = None,
-) -> bytes | bytearray:
+) -> bytes:
     """The bytes of one frame; ``mask`` (4 bytes) masks the payload.
 
-    A masked frame is a ``bytearray``, built and masked in place: the
-    payload is copied once.
+    The payload is copied once, masked on the way when ``mask`` is given.
     """
+    if type(payload) is memoryview:
+        payload = _octets(payload)
     first = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | (opcode & 0x0F)
     size = len(payload)
     mask_bit = 0x80 if mask is not None else 0
@@ -68,15 +78,7 @@ def build_frame(
         return head + payload
     if len(mask) != 4:
         raise ValueError(f"a mask is 4 bytes, not {len(mask)}")
-    prefix = head + mask
-    frame = bytearray(prefix)
-    frame += payload
-    # Mask the whole frame with the key turned so that it lines up with
-    # the payload's first byte, then put the header back.
-    shift = len(prefix) & 3
-    websocket_mask(mask[-shift:] + mask[:-shift] if shift else mask, frame)
-    frame[: len(prefix)] = prefix
-    return frame
+    return masked(head + mask, payload, mask)
 
 
 def close_payload(code: int, reason: bytes | str = b"") -> bytes:
@@ -127,7 +129,7 @@ class WebSocketWriter:
         payload: bytes | bytearray | memoryview,
         *,
         compress: int | None = None,
-    ) -> bytes | bytearray:
+    ) -> bytes:
         """The bytes of a whole message (or control frame) with ``opcode``.
 
         ``compress`` is the zlib level of this message (0: not compressed;
@@ -135,6 +137,8 @@ class WebSocketWriter:
         Control payloads over 125 bytes raise ``ValueError``.
         """
         rsv1 = False
+        if type(payload) is memoryview:
+            payload = _octets(payload)
         if opcode in _DATA:
             deflater = self._deflater
             if deflater is not None and compress != 0:
@@ -158,11 +162,9 @@ class WebSocketWriter:
             self._masks_pos = pos + 4
             mask = self._masks[pos : pos + 4]
             if len(payload) < 126 and not rsv1:
-                # A small frame, laid out here: the in-place build of
-                # build_frame only pays off for large payloads.
-                body = bytearray(payload)
-                websocket_mask(mask, body)
-                return bytes((0x80 | opcode, 0x80 | len(body))) + mask + body
+                # The most common frame of a client, laid out here.
+                head = bytes((0x80 | opcode, 0x80 | len(payload)))
+                return masked(head + mask, payload, mask)
             return build_frame(opcode, payload, rsv1=rsv1, mask=mask)
         size = len(payload)
         if size < 126 and not rsv1:
@@ -170,6 +172,6 @@ class WebSocketWriter:
             return bytes((0x80 | opcode, size)) + payload
         return build_frame(opcode, payload, rsv1=rsv1)
 
-    def close(self, code: int, reason: bytes | str = b"") -> bytes | bytearray:
+    def close(self, code: int, reason: bytes | str = b"") -> bytes:
         """The bytes of a CLOSE frame."""
         return self.frame(WSMsgType.CLOSE, close_payload(code, reason))
