@@ -94,9 +94,11 @@ assert http_parser.HttpResponseParser is http_parser.HttpResponseParserC, "parse
 assert http_writer.serialize_headers is http_writer.serialize_headers_c, "writer"
 """
 WS_COMPILED_PROBE = """
-from aiohttp_ws import mask, reader
+from aiohttp_ws import mask, reader, writer
 assert reader.WebSocketReader is reader.WebSocketReaderC, "ws reader"
+assert writer.WebSocketWriter is writer.WebSocketWriterC, "ws writer"
 assert mask.websocket_mask is mask.websocket_mask_c, "ws mask"
+assert mask.masked is mask.masked_c, "ws masked copy"
 """
 
 

@@ -1,10 +1,10 @@
 """Build aiohttp-ws, compiling its Cython twins when a compiler is available.
 
-Two twins are compiled: ``_mask`` from ``_mask.pyx`` and ``_frame_reader_c``
-from ``_frame_reader_c.pyx``, a typed copy of the pure-Python
-``frame_reader.py`` that the same tests run over.  A failed compilation still
-installs a working package (pure Python, slower).  Set
-AIOHTTP_NO_EXTENSIONS=1 to skip the compilation altogether.
+Three twins are compiled: ``_mask`` from ``_mask.pyx``, and
+``_frame_reader_c`` and ``_frame_writer_c``, typed copies of the pure-Python
+``frame_reader.py`` and ``frame_writer.py`` that the same tests run over.
+A failed compilation still installs a working package (pure Python,
+slower).  Set AIOHTTP_NO_EXTENSIONS=1 to skip the compilation altogether.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ SRC = Path("src") / "aiohttp_ws"
 TWINS = {
     "aiohttp_ws._mask": SRC / "_mask.pyx",
     "aiohttp_ws._frame_reader_c": SRC / "_frame_reader_c.pyx",
+    "aiohttp_ws._frame_writer_c": SRC / "_frame_writer_c.pyx",
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from aiohttp_ws.mask import masked_c, masked_py, websocket_mask_c, websocket_mask_py
 from aiohttp_ws.reader import WebSocketReaderC, WebSocketReaderPy
+from aiohttp_ws.writer import WebSocketWriterC, WebSocketWriterPy
 
 
 def _compiled_or_skip(obj: object, name: str) -> None:
@@ -52,3 +53,13 @@ def masked_func(
     _compiled_or_skip(masked_c, "_mask")
     assert masked_c is not None
     return masked_c
+
+
+@pytest.fixture(params=["pure", "compiled"])
+def writer_cls(request: pytest.FixtureRequest) -> type[WebSocketWriterPy]:
+    """Each frame writer twin in turn."""
+    if request.param == "pure":
+        return WebSocketWriterPy
+    _compiled_or_skip(WebSocketWriterC, "_frame_writer_c")
+    assert WebSocketWriterC is not None
+    return WebSocketWriterC

@@ -19,6 +19,7 @@ TWINS: list[tuple[str, str, str, str]] = [
     ("aiohttp_ws.mask", "websocket_mask", "websocket_mask_c", "websocket_mask_py"),
     ("aiohttp_ws.mask", "masked", "masked_c", "masked_py"),
     ("aiohttp_ws.reader", "WebSocketReader", "WebSocketReaderC", "WebSocketReaderPy"),
+    ("aiohttp_ws.writer", "WebSocketWriter", "WebSocketWriterC", "WebSocketWriterPy"),
 ]
 
 NO_EXTENSIONS = bool(os.environ.get("AIOHTTP_NO_EXTENSIONS"))

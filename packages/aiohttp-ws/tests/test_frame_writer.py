@@ -49,16 +49,19 @@ def test_flags_and_mask() -> None:
     ],
 )
 def test_memoryview_payload_is_sent_as_its_bytes(
-    reader_cls: type[WebSocketReaderPy], view: memoryview, is_client: bool
+    writer_cls: type[WebSocketWriter],
+    reader_cls: type[WebSocketReaderPy],
+    view: memoryview,
+    is_client: bool,
 ) -> None:
-    writer = WebSocketWriter(is_client=is_client)
+    writer = writer_cls(is_client=is_client)
     reader = reader_cls(is_server=is_client)
     [message] = reader.feed_data(writer.frame(WSMsgType.BINARY, view))
     assert message.data == view.tobytes()
 
 
-def test_control_limits() -> None:
-    writer = WebSocketWriter(is_client=False)
+def test_control_limits(writer_cls: type[WebSocketWriter]) -> None:
+    writer = writer_cls(is_client=False)
     assert len(writer.frame(WSMsgType.PING, b"p" * 125)) == 127
     with pytest.raises(ValueError, match="125 bytes"):
         writer.frame(WSMsgType.PING, b"p" * 126)
@@ -72,9 +75,12 @@ def test_control_limits() -> None:
 @pytest.mark.parametrize("deflate", [None, DeflateParams(), DeflateParams(True, True)])
 @pytest.mark.parametrize("is_client", [True, False])
 def test_round_trip(
-    reader_cls: type[WebSocketReaderPy], deflate: DeflateParams | None, is_client: bool
+    writer_cls: type[WebSocketWriter],
+    reader_cls: type[WebSocketReaderPy],
+    deflate: DeflateParams | None,
+    is_client: bool,
 ) -> None:
-    writer = WebSocketWriter(is_client=is_client, deflate=deflate)
+    writer = writer_cls(is_client=is_client, deflate=deflate)
     reader = reader_cls(is_server=is_client, deflate=deflate)
     data = (
         writer.frame(WSMsgType.TEXT, "\u00e9t\u00e9".encode())
@@ -98,8 +104,10 @@ def _mask_of(frame: bytes) -> bytes:
     return bytes(frame[2:6])
 
 
-def test_client_masks_are_fresh_across_blocks() -> None:
-    writer = WebSocketWriter(is_client=True)
+def test_client_masks_are_fresh_across_blocks(
+    writer_cls: type[WebSocketWriter],
+) -> None:
+    writer = writer_cls(is_client=True)
     reader = WebSocketReaderPy(is_server=True)
     # Three blocks' worth: every frame still reads back, and the masks keep
     # changing (a repeat of the same 4 random bytes 3000 times is 2**-32-ish
@@ -111,14 +119,60 @@ def test_client_masks_are_fresh_across_blocks() -> None:
     assert [m.data for m in out] == [b"%d" % i for i in range(3000)]
 
 
-def test_server_frames_are_not_masked() -> None:
-    writer = WebSocketWriter(is_client=False)
+def test_server_frames_are_not_masked(writer_cls: type[WebSocketWriter]) -> None:
+    writer = writer_cls(is_client=False)
     assert writer.frame(WSMsgType.TEXT, b"hi") == b"\x81\x02hi"
 
 
+SIZES = [0, 1, 125, 126, 127, 65535, 65536, 70001]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    "opcode", [WSMsgType.TEXT, WSMsgType.BINARY, WSMsgType.CONTINUATION]
+)
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_server_frame_is_the_layout(
+    writer_cls: type[WebSocketWriter], size: int, opcode: WSMsgType, kind: type
+) -> None:
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    frame = writer_cls(is_client=False).frame(opcode, kind(payload))
+    assert type(frame) is bytes
+    assert frame == build_frame(opcode, payload)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_client_frame_is_the_layout_with_its_mask(
+    writer_cls: type[WebSocketWriter], size: int
+) -> None:
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    frame = writer_cls(is_client=True).frame(WSMsgType.BINARY, payload)
+    head = 2 if size < 126 else 4 if size < 65536 else 10
+    mask = frame[head : head + 4]
+    assert frame == build_frame(WSMsgType.BINARY, payload, mask=mask)
+
+
+@pytest.mark.parametrize("opcode", [WSMsgType.PING, WSMsgType.PONG, WSMsgType.CLOSE])
+def test_control_frames_at_the_limit(
+    writer_cls: type[WebSocketWriter], opcode: WSMsgType
+) -> None:
+    writer = writer_cls(is_client=False)
+    assert writer.frame(opcode, b"c" * 125) == build_frame(opcode, b"c" * 125)
+    with pytest.raises(ValueError, match="125 bytes at most, not 126"):
+        writer.frame(opcode, b"c" * 126)
+
+
+@pytest.mark.parametrize("opcode", [3, 7, 11, 15, 16, -1, "1", None])
+def test_not_an_opcode(writer_cls: type[WebSocketWriter], opcode: object) -> None:
+    with pytest.raises(ValueError, match="Not a frame opcode"):
+        writer_cls(is_client=False).frame(opcode, b"")  # type: ignore[arg-type]
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-def test_a_forked_child_draws_its_own_masks() -> None:
-    writer = WebSocketWriter(is_client=True)
+def test_a_forked_child_draws_its_own_masks(
+    writer_cls: type[WebSocketWriter],
+) -> None:
+    writer = writer_cls(is_client=True)
     writer.frame(WSMsgType.BINARY, b"")  # draw the parent's block
     read_end, write_end = os.pipe()
     pid = os.fork()

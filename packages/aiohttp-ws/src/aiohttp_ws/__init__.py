@@ -12,7 +12,7 @@ from __future__ import annotations
 from .connection import WebSocketConnection
 from .extensions import DeflateParams
 from .frame_reader import NO_STATUS_RECEIVED
-from .frame_writer import WebSocketWriter, build_frame, close_payload
+from .frame_writer import build_frame, close_payload
 from .handshake import (
     WS_KEY,
     ClientHandshake,
@@ -35,6 +35,7 @@ from .models import (
     WSMsgType,
 )
 from .reader import WebSocketReader
+from .writer import WebSocketWriter
 
 __all__ = (
     "NO_STATUS_RECEIVED",

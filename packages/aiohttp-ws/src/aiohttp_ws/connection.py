@@ -361,9 +361,9 @@ class WebSocketConnection:
         self._unsent += size
         if self._unsent > self._writer_limit:
             # Asked every ``writer_limit`` bytes rather than on every frame:
-            # a paused transport's buffer grows by that much at most.
+            # a paused transport's buffer grows by that much at most (held
+            # frames go out before a drain, in ``_drain``).
             self._unsent = 0
-            self._flush_batch()
             return True
         return False
 
@@ -446,6 +446,7 @@ class WebSocketConnection:
         self._cancel_heartbeat()
         try:
             must_drain = self._write(frame) or self._protocol.writing_paused
+            self._flush_batch()  # nothing follows a CLOSE: hold nothing back
             if drain or must_drain:
                 await self._drain()
         except ConnectionResetError as exc:
