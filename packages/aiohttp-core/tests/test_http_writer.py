@@ -22,6 +22,7 @@ from aiohttp_core import http_writer
 from aiohttp_core.abc import AbstractStreamWriter
 from aiohttp_core.base_protocol import BaseProtocol
 from aiohttp_core.compression import get_decompressor
+from aiohttp_core.connection_errors import ClientConnectionResetError
 from aiohttp_core.http_head import FramingField, FramingFields, Headers
 from aiohttp_core.http_writer import Buffer, PayloadLengthError, StreamWriter
 
@@ -1067,7 +1068,7 @@ async def test_write_to_closed_transport(conn: Conn) -> None:
     w = conn.writer()
     await w.write_headers(STATUS, {"Content-Length": "3"})
     conn.transport.close()
-    with pytest.raises(ConnectionResetError, match="closing"):
+    with pytest.raises(ClientConnectionResetError, match="closing"):
         await w.write(b"abc")
     assert w.must_close
 
@@ -1078,9 +1079,9 @@ async def test_write_after_connection_lost(conn: Conn) -> None:
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     assert conn.protocol.transport is None
-    with pytest.raises(ConnectionResetError):
+    with pytest.raises(ClientConnectionResetError):
         await w.write(b"abc")
-    with pytest.raises(ConnectionResetError):
+    with pytest.raises(ClientConnectionResetError):
         await w.drain()
     assert w.must_close
 
@@ -1110,7 +1111,7 @@ async def test_drain_normalizes_connection_errors(
 
     monkeypatch.setattr(BaseProtocol, "_drain_helper", broken)
     w = conn.writer()
-    with pytest.raises(ConnectionResetError, match="pipe") as info:
+    with pytest.raises(ClientConnectionResetError, match="pipe") as info:
         await w.drain()
     assert isinstance(info.value.__cause__, BrokenPipeError)
     assert w.must_close

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from yarl import URL
 
+from aiohttp_core.connection_errors import ClientConnectionResetError
 from aiohttp_web.app import Application
 from aiohttp_web.request import Request
 from aiohttp_web.runner import AppRunner, TCPSite
@@ -511,7 +512,8 @@ async def test_autoclose_off_leaves_closing_to_the_handler() -> None:
         await ws.send_str("still open")
         assert await ws.close(code=4001)
         seen.append((await ws.receive()).type)
-        with pytest.raises(ConnectionResetError):
+        # web_reference.rst: aiohttp.ClientConnectionResetError.
+        with pytest.raises(ClientConnectionResetError, match="closing"):
             await ws.send_str("too late")
         steps.set_result(seen)
         return ws

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any
 from multidict import MultiMapping
 from yarl import URL
 
-# One class for server and client, so that aiohttp.WSMessageTypeError catches both.
+# Classes raised below the client too (by the message writer, by both
+# WebSocket ends): one class each, so that one except clause catches both.
+from aiohttp_core.connection_errors import (
+    ClientConnectionError,
+    ClientConnectionResetError,
+    ClientError,
+)
 from aiohttp_ws import WSMessageTypeError
 
 if TYPE_CHECKING:
@@ -48,10 +54,6 @@ __all__ = (
     "WSMessageTypeError",
     "WSServerHandshakeError",
 )
-
-
-class ClientError(Exception):
-    """Base class of every client error."""
 
 
 class ClientResponseError(ClientError):
@@ -107,14 +109,6 @@ class ClientHttpProxyError(ClientResponseError):
 
 class TooManyRedirects(ClientResponseError):
     """The request was redirected more than ``max_redirects`` times."""
-
-
-class ClientConnectionError(ClientError):
-    """A low-level connection problem."""
-
-
-class ClientConnectionResetError(ClientConnectionError, ConnectionResetError):
-    """The connection was reset while it was in use."""
 
 
 class ClientOSError(ClientConnectionError, OSError):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import cast
 
+from .connection_errors import ClientConnectionResetError
+
 
 class BaseProtocol(asyncio.Protocol):
     """Tracks pause/resume of both directions for the stream reader and writer.
@@ -91,10 +93,10 @@ class BaseProtocol(asyncio.Protocol):
     async def _drain_helper(self) -> None:
         """Wait until the transport accepts more data.
 
-        Raises ``ConnectionResetError`` when the connection is gone.
+        Raises ``ClientConnectionResetError`` when the connection is gone.
         """
         if self.transport is None:
-            raise ConnectionResetError("Connection lost")
+            raise ClientConnectionResetError("Connection lost")
         if not self._paused:
             return
         waiter = self._drain_waiter

@@ -51,6 +51,7 @@ from multidict import CIMultiDict, istr
 from .abc import AbstractStreamWriter
 from .base_protocol import BaseProtocol
 from .compression import MAX_SYNC_CHUNK_SIZE, Compressor, get_compressor
+from .connection_errors import ClientConnectionResetError
 from .http_head import FramingField as _Field
 from .http_head import (
     FramingFields,
@@ -421,7 +422,7 @@ class StreamWriter(AbstractStreamWriter):
         transport = self._protocol.transport
         if transport is None or transport.is_closing():
             self.must_close = True
-            raise ConnectionResetError("Cannot write to closing transport")
+            raise ClientConnectionResetError("Cannot write to closing transport")
         head = self._head
         if head is not None:
             self._head = None
@@ -600,4 +601,4 @@ class StreamWriter(AbstractStreamWriter):
             # connection_lost() passes on whatever the socket reported
             # (BrokenPipeError, ConnectionAbortedError...): callers catch one.
             self.must_close = True
-            raise ConnectionResetError(f"Connection lost: {exc}") from exc
+            raise ClientConnectionResetError(f"Connection lost: {exc}") from exc

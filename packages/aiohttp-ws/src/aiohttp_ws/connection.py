@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Final
 
 from aiohttp_core.base_protocol import BaseProtocol
+from aiohttp_core.connection_errors import ClientConnectionResetError
 
 from .frame_reader import NO_STATUS_RECEIVED
 from .frame_writer import WebSocketWriter
@@ -67,7 +68,7 @@ class WebSocketConnection:
         autoping: bool = True,
         heartbeat: float | None = None,
         writer_limit: int = 2**16,
-        reset_error: type[ConnectionResetError] = ConnectionResetError,
+        reset_error: type[ConnectionResetError] = ClientConnectionResetError,
         timeout_error: type[Exception] = asyncio.TimeoutError,
     ) -> None:
         self._protocol = protocol
