@@ -15,8 +15,10 @@ from cpython.bytearray cimport (
 )
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.stdint cimport uint32_t, uint64_t
+from libc.stdint cimport uint64_t
 from libc.string cimport memcpy
+
+from ._xor cimport xor_copy
 
 import codecs
 
@@ -61,32 +63,6 @@ cdef object _utf8_decoder_class = codecs.getincrementaldecoder("utf-8")
 cdef inline object _message(object kind, object data, object extra):
     # tuple.__new__ skips the NamedTuple's Python-level __new__.
     return _tuple_new(WSMessage, (kind, data, extra))
-
-
-cdef inline void _xor_copy(
-    unsigned char *dst,
-    const unsigned char *src,
-    Py_ssize_t size,
-    const unsigned char *mask,
-    uint64_t phase,
-) noexcept nogil:
-    """Copy ``size`` bytes, XOR-ed with ``mask`` starting at byte ``phase``."""
-    cdef unsigned char key[8]
-    cdef uint64_t key64
-    cdef uint64_t word
-    cdef Py_ssize_t i = 0
-    cdef int k
-    for k in range(8):
-        key[k] = mask[(phase + k) & 3]
-    memcpy(&key64, key, 8)
-    while size - i >= 8:
-        memcpy(&word, src + i, 8)
-        word ^= key64
-        memcpy(dst + i, &word, 8)
-        i += 8
-    while i < size:
-        dst[i] = src[i] ^ key[i & 7]
-        i += 1
 
 
 cdef class WebSocketReader:
@@ -363,17 +339,17 @@ cdef class WebSocketReader:
                     _BINARY, PyBytes_FromStringAndSize(<const char *>data, size), None
                 )
             result = PyBytes_FromStringAndSize(NULL, size)
-            _xor_copy(<unsigned char *>PyBytes_AS_STRING(result), data, size, self._mask, 0)
+            xor_copy(<unsigned char *>PyBytes_AS_STRING(result), data, size, self._mask, 0)
             return _message(_BINARY, result, None)
         self._decoder = None
         if not self._masked:
             return _message(_TEXT, self._decode(data, size), None)
         if size <= STACK_BUFFER:
-            _xor_copy(stack, data, size, self._mask, 0)
+            xor_copy(stack, data, size, self._mask, 0)
             return _message(_TEXT, self._decode(stack, size), None)
         result = PyBytes_FromStringAndSize(NULL, size)
         plain = <unsigned char *>PyBytes_AS_STRING(result)
-        _xor_copy(plain, data, size, self._mask, 0)
+        xor_copy(plain, data, size, self._mask, 0)
         return _message(_TEXT, self._decode(plain, size), None)
 
     cdef str _decode(self, const unsigned char *data, Py_ssize_t size):
@@ -434,7 +410,7 @@ cdef class WebSocketReader:
         uint64_t phase,
     ) noexcept:
         if self._masked:
-            _xor_copy(dst, src, size, self._mask, phase)
+            xor_copy(dst, src, size, self._mask, phase)
         else:
             memcpy(dst, src, size)
 

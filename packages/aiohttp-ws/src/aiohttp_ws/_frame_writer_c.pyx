@@ -7,8 +7,10 @@ import zlib
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
-from libc.stdint cimport uint32_t, uint64_t
+from libc.stdint cimport uint64_t
 from libc.string cimport memcpy
+
+from ._xor cimport xor_copy
 
 from .deflate import Deflater
 from .frame_writer import _CONTROL, _DATA, _MASK_BLOCK, _MAX_CONTROL_PAYLOAD
@@ -31,27 +33,6 @@ def _after_fork():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
-
-
-cdef inline void _xor_copy(
-    unsigned char *dst, const unsigned char *src, Py_ssize_t size,
-    const unsigned char *mask,
-) noexcept nogil:
-    """Copy ``size`` bytes XOR-ed with the 4-byte ``mask``, from its byte 0."""
-    cdef uint32_t key32
-    cdef uint64_t key64
-    cdef uint64_t word
-    cdef Py_ssize_t i = 0
-    memcpy(&key32, mask, 4)
-    key64 = (<uint64_t>key32 << 32) | key32
-    while size - i >= 8:
-        memcpy(&word, src + i, 8)
-        word ^= key64
-        memcpy(dst + i, &word, 8)
-        i += 8
-    while i < size:
-        dst[i] = src[i] ^ mask[i & 3]
-        i += 1
 
 
 cdef class WebSocketWriter:
@@ -149,7 +130,7 @@ cdef class WebSocketWriter:
             memcpy(out, data, size)
         else:
             memcpy(out, key, 4)
-            _xor_copy(out + 4, data, size, key)
+            xor_copy(out + 4, data, size, key, 0)
         return result
 
     def close(self, code, reason=b""):
