@@ -43,6 +43,7 @@ from aiohttp_ws import (
     WebSocketError,
     WebSocketReader,
     WSCloseCode,
+    WSMessage,
     WSMessageTypeError,
     WSMsgType,
     accept_value,
@@ -923,6 +924,30 @@ async def test_ws_response_class(serve_app) -> None:
         assert isinstance(ws, Mine)
         await ws.shout("hey")
         assert await ws.receive_str() == "HEY"
+
+
+async def test_async_for_goes_through_an_overridden_receive(serve_app) -> None:
+    class Shouting(ClientWebSocketResponse):
+        async def receive(self, timeout: float | None = None) -> WSMessage:
+            message = await super().receive(timeout)
+            if message.type is WSMsgType.TEXT:
+                return message._replace(data=message.data.upper())
+            return message
+
+    url = await serve(serve_app)
+    seen = []
+    async with (
+        ClientSession(ws_response_class=Shouting) as session,
+        ws_connect(session, url) as ws,
+    ):
+        await ws.send_str("first")
+        async for msg in ws:
+            seen.append(msg.data)
+            if len(seen) == 2:
+                await ws.close()
+            else:
+                await ws.send_str("second")
+    assert seen == ["FIRST", "SECOND"]
 
 
 async def test_session_close_ends_websocket(serve_app) -> None:

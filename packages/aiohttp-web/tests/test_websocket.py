@@ -224,6 +224,36 @@ async def test_compression_negotiated() -> None:
         await client.close()
 
 
+async def test_async_for_goes_through_an_overridden_receive() -> None:
+    class Shouting(WebSocketResponse):
+        async def receive(self, timeout: float | None = None) -> WSMessage:
+            message = await super().receive(timeout)
+            if message.type is WSMsgType.TEXT:
+                return message._replace(data=message.data.upper())
+            return message
+
+    async def handler(request: Request) -> WebSocketResponse:
+        ws = Shouting()
+        await ws.prepare(request)
+        async for msg in ws:
+            await ws.send_str(msg.data)
+        return ws
+
+    async with serve(handler) as (port, _):
+        client, _ = await connect(port)
+        client.send(WSMsgType.TEXT, b"hi")
+        assert (await client.receive()).data == "HI"
+        client.send(WSMsgType.CLOSE, close_payload(1000))
+        assert await client.receive() == WSMessage(WSMsgType.CLOSE, 1000, "")
+        await client.close()
+
+
+async def test_async_for_before_prepare_says_so() -> None:
+    with pytest.raises(RuntimeError, match="prepare"):
+        async for _ in WebSocketResponse():
+            pass
+
+
 async def test_async_for_as_in_the_docs() -> None:
     async def handler(request: Request) -> WebSocketResponse:
         ws = WebSocketResponse()

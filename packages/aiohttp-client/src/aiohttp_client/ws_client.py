@@ -194,6 +194,12 @@ class ClientWebSocketResponse(WebSocketMessages):
         """
         return self._conn.receive(timeout)
 
+    def __anext__(self) -> Awaitable[WSMessage]:
+        """The next message; the iteration ends at CLOSE, CLOSING or CLOSED."""
+        if type(self).receive is not ClientWebSocketResponse.receive:
+            return super().__anext__()
+        return self._conn.receive(iterating=True)
+
     def _message_ending(self, message: WSMessage) -> None:
         """The connection returns a last message: give the pooled one up."""
         if message.type in _DONE:

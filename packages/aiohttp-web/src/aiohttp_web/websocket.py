@@ -262,6 +262,13 @@ class WebSocketResponse(WebSocketMessages, StreamResponse):
             return _not_prepared()
         return conn.receive(timeout)
 
+    def __anext__(self) -> Awaitable[WSMessage]:
+        """The next message; the iteration ends at CLOSE, CLOSING or CLOSED."""
+        conn = self._conn
+        if conn is None or type(self).receive is not WebSocketResponse.receive:
+            return super().__anext__()
+        return conn.receive(iterating=True)
+
     def _message_ending(self, message: WSMessage) -> None:
         """The connection returns its last messages: leave the shutdown list."""
         if self._unregister is not None and message.type in _END_OF_ITERATION:

@@ -50,6 +50,10 @@ _READ_LOW_WATER: Final = _READ_HIGH_WATER // 4
 _BATCH_MAX_FRAME: Final = 2**12
 _TEXT: Final = WSMsgType.TEXT
 _BINARY: Final = WSMsgType.BINARY
+#: What ends ``async for``: the closing handshake, not an ERROR.
+_END_OF_ITERATION: Final = frozenset(
+    (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
+)
 
 
 class WebSocketConnection:
@@ -205,8 +209,15 @@ class WebSocketConnection:
 
     # -- receiving ----------------------------------------------------------------
 
-    async def receive(self, timeout: float | None = None) -> WSMessage:
-        """The next message; answers PING and CLOSE itself (see the docs)."""
+    async def receive(
+        self, timeout: float | None = None, *, iterating: bool = False
+    ) -> WSMessage:
+        """The next message; answers PING and CLOSE itself (see the docs).
+
+        ``iterating``: for ``async for``, raise ``StopAsyncIteration``
+        instead of returning CLOSE, CLOSING or CLOSED (the responses hand
+        this coroutine out as ``__anext__``: no wrapper per message).
+        """
         if self._reading:
             raise RuntimeError("Concurrent call to receive() is not allowed")
         if timeout is None:
@@ -220,9 +231,9 @@ class WebSocketConnection:
                 self._closed_calls += 1
                 if self._closed_calls >= _CLOSED_CALLS_BEFORE_ERROR:
                     raise RuntimeError("WebSocket connection is closed.")
-                return self._ending(WS_CLOSED_MESSAGE)
+                return self._ending(WS_CLOSED_MESSAGE, iterating)
             if self._closing:
-                return self._ending(WS_CLOSING_MESSAGE)
+                return self._ending(WS_CLOSING_MESSAGE, iterating)
             if not messages:
                 # Written here rather than in a helper coroutine: one frame
                 # less to create and resume per wait.
@@ -260,7 +271,7 @@ class WebSocketConnection:
                     self._protocol.resume_reading()
                 return message
             if kind is WSMsgType.ERROR:
-                return self._ending(await self._failed(message))
+                return self._ending(await self._failed(message), iterating)
             if kind is WSMsgType.CLOSE:
                 self._closing = True
                 self._close_code = message.data
@@ -270,7 +281,7 @@ class WebSocketConnection:
                     if code == NO_STATUS_RECEIVED:
                         code = WSCloseCode.OK
                     await self.close(code=code, drain=False)
-                return self._ending(message)
+                return self._ending(message, iterating)
             if kind is WSMsgType.PING and self._autoping:
                 # A peer gone meanwhile shows up as the next message.
                 with contextlib.suppress(ConnectionResetError):
@@ -288,10 +299,12 @@ class WebSocketConnection:
         """
         self._ending_callback = callback
 
-    def _ending(self, message: WSMessage) -> WSMessage:
+    def _ending(self, message: WSMessage, iterating: bool = False) -> WSMessage:
         callback = self._ending_callback
         if callback is not None:
             callback(message)
+        if iterating and message.type in _END_OF_ITERATION:
+            raise StopAsyncIteration
         return message
 
     async def _failed(self, message: WSMessage) -> WSMessage:

@@ -119,8 +119,12 @@ class WebSocketMessages:
     def __aiter__(self: _Self) -> _Self:
         return self
 
-    async def __anext__(self) -> WSMessage:
+    def __anext__(self) -> Awaitable[WSMessage]:
         """The next message; the iteration ends at CLOSE, CLOSING or CLOSED."""
+        return self._next_message()
+
+    async def _next_message(self) -> WSMessage:
+        # Through receive(), so that a subclass overriding it is honoured.
         message = await self.receive()
         if message.type in _END_OF_ITERATION:
             raise StopAsyncIteration
